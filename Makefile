@@ -1,0 +1,79 @@
+# Neural Machines by Hand — build, test and run the book.
+# `make book` and `make test` are the two commands a new reader needs (see README.md).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HTML := _build/html
+
+# Floating-point results must not depend on the number of threads.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+
+.PHONY: help venv book test lint unit nbval build check-html lab execute serve report benchmarks clean
+
+help:
+	@echo "make book   - build the HTML book into $(HTML)"
+	@echo "make test   - lint, unit tests, strict nbval on every notebook, book build, built-book checks"
+	@echo "make lab    - open the notebooks in JupyterLab with the book's kernel"
+	@echo "make execute - re-execute every notebook in place (fresh kernel each, top to bottom)"
+	@echo "make serve  - serve $(HTML) on http://localhost:8000"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+book: venv
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book: $(abspath $(HTML))/index.html"
+
+# Everything CI checks, failing on the first red step.
+test: venv lint unit nbval build check-html
+	@echo "make test: all checks passed"
+
+lint: venv
+	$(BIN)/ruff check .
+
+unit: venv
+	$(BIN)/pytest tests --ignore=tests/built -q
+
+nbval: venv
+	@if [ -z "$(NOTEBOOKS)" ]; then \
+		echo "nbval: no notebook under book/ yet, nothing to re-execute"; \
+	else \
+		$(BIN)/pytest --nbval --nbval-current-env -p no:randomly -n 2 --dist loadfile -q $(NOTEBOOKS); \
+	fi
+
+build: venv
+	rm -rf _build
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# Checks of the built book in _build/html (they fail, not skip, when it is missing).
+check-html: venv
+	$(BIN)/pytest tests/built -q
+
+lab: venv
+	$(BIN)/jupyter lab book/
+
+execute: venv
+	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+
+report: venv
+	$(BIN)/python tools/execute_notebooks.py --report book/execution_report.md $(NOTEBOOKS)
+
+serve:
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory $(HTML)
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache
