@@ -8,6 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HTML := _build/html
+# Debian's Chromium drives the browser test (tests/built/test_browser.py); never `playwright install`.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 
 # Floating-point results must not depend on the number of threads.
 export OMP_NUM_THREADS := 1
@@ -59,8 +62,11 @@ build: venv
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-# Checks of the built book in _build/html (they fail, not skip, when it is missing).
+# Checks of the built book in _build/html (they fail, not skip, when it is missing), including every page
+# opened offline in headless Chromium: a missing Chromium is an error, not a skip.
 check-html: venv
+	@test -x "$(CHROMIUM)" || { echo "check-html: no Chromium at $(CHROMIUM): install Debian's package with" \
+		"'apt-get install -y chromium' (or set CHROMIUM=/path/to/chromium); never 'playwright install'" >&2; exit 1; }
 	$(BIN)/pytest tests/built -q
 
 lab: venv

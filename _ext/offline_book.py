@@ -2,14 +2,28 @@
 
 Jupyter Book 1.x always loads sphinx-thebe, which injects an inline script declaring ``THEBE_JS_URL`` (a CDN
 address) and, when the environment is read twice, declares it twice, so every page logs a SyntaxError. The book
-has no live kernels (launch buttons and thebe are off), so the thebe assets are dropped from every page.
+has no live kernels (launch buttons and thebe are off), so the thebe assets are dropped from every page, and so
+are the inert per-page thebe configuration blocks (they name a Binder repository the book never contacts).
+
+Without a declared icon, browsers ask the server for ``/favicon.ico`` and log a 404 in the console: unless
+``html.favicon`` is configured, the book's own small icon (``_ext/static/favicon.svg``) is used.
+
+It also loads ``_ext/benchmark_tables.py`` (the ``benchmark-tables`` directive of the benchmarks page), so
+``_config.yml`` names a single local extension.
+
+``tests/built/test_browser.py`` opens every page in Chromium and fails on any console error, so a regression of
+either shows up there.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from docutils import nodes
+
 _THEBE_FILES = ("sphinx-thebe.js", "sphinx-thebe.css")
+_FAVICON = Path(__file__).resolve().parent / "static" / "favicon.svg"
 
 
 def _is_thebe(asset: Any) -> bool:
@@ -26,6 +40,23 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
             context[key] = [a for a in context[key] if not _is_thebe(a)]
 
 
+def _drop_thebe_config_nodes(app, doctree, docname) -> None:
+    """Remove the raw ``text/x-thebe-config`` and ``kernelName`` scripts sphinx-thebe appends to each page."""
+    for node in list(doctree.findall(nodes.raw)):
+        text = node.astext()
+        if "text/x-thebe-config" in text or text.strip().startswith("<script>kernelName ="):
+            node.parent.remove(node)
+
+
+def _default_favicon(app, config) -> None:
+    if not config.html_favicon:
+        config.html_favicon = str(_FAVICON)
+
+
 def setup(app) -> dict[str, Any]:
+    app.setup_extension("benchmark_tables")
+    app.connect("config-inited", _default_favicon, priority=100)
+    # sphinx-thebe appends its nodes at the default priority (500): run after it.
+    app.connect("doctree-resolved", _drop_thebe_config_nodes, priority=900)
     app.connect("html-page-context", _drop_thebe, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nmbook.functional import sigmoid
+
 
 class Parameter:
     """A trainable array and its accumulated gradient (both float64, same shape).
@@ -78,3 +80,194 @@ class Module:
     def zero_grad(self) -> None:
         for p in self.parameters():
             p.zero_grad()
+
+
+def _as_rng(rng: np.random.Generator | int) -> np.random.Generator:
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}")
+
+
+def _check_input(x: np.ndarray, n: int, name: str = "x") -> np.ndarray:
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array, got {type(x).__name__}")
+    if x.ndim < 1 or x.shape[-1] != n:
+        raise ValueError(f"{name} must have shape (..., {n}), got {x.shape}")
+    if x.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return x.astype(np.float64, copy=False)
+
+
+class Linear(Module):
+    """Affine map ``y = x W + b`` over the last axis: ``x: (..., n_in) -> y: (..., n_out)``.
+
+    Any leading dimensions are allowed, e.g. ``(B, n_in)`` or time-first ``(T, B, n_in)`` (Part II).
+    ``W: (n_in, n_out)``, ``b: (n_out,)``. Initialisation as PyTorch's ``nn.Linear`` (Kaiming-uniform with
+    a=√5): every weight and bias ~ U(-1/√n_in, 1/√n_in).
+    """
+
+    def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | int, bias: bool = True) -> None:
+        for name, v in (("n_in", n_in), ("n_out", n_out)):
+            if not isinstance(v, int | np.integer) or v <= 0:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        rng = _as_rng(rng)
+        k = 1.0 / np.sqrt(n_in)
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.W = Parameter(rng.uniform(-k, k, size=(n_in, n_out)), "W")
+        self.b = Parameter(rng.uniform(-k, k, size=(n_out,)), "b") if bias else None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._x = _check_input(x, self.n_in)
+        y = self._x @ self.W.value
+        return y + self.b.value if self.b is not None else y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        """``dy: (..., n_out) -> dx: (..., n_in)``; accumulates ``W.grad`` and ``b.grad``."""
+        x2 = self._x.reshape(-1, self.n_in)
+        dy2 = dy.reshape(-1, self.n_out)
+        self.W.grad += x2.T @ dy2
+        if self.b is not None:
+            self.b.grad += dy2.sum(axis=0)
+        return dy @ self.W.value.T
+
+
+class _Elementwise(Module):
+    """An activation ``y = f(x)`` applied elementwise; subclasses give ``f`` and ``f'`` from (x, y)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"x must be a numpy array, got {type(x).__name__}")
+        self._x = x
+        self._y = self.f(x)
+        return self._y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return dy * self.df(self._x, self._y)
+
+    def f(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def df(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+# Kinks: every piecewise-linear activation takes the derivative of its LEFT piece at a kink
+# (relu'(0) = 0, relu6'(6) = 1 ... written as strict inequalities below). The same rule is used in nmbook.memory.
+
+
+class Identity(_Elementwise):
+    """``y = x``."""
+
+    def f(self, x):
+        return x
+
+    def df(self, x, y):
+        return np.ones_like(x)
+
+
+class ReLU(_Elementwise):
+    """``y = max(x, 0)``; subgradient 0 at x = 0."""
+
+    def f(self, x):
+        return np.maximum(x, 0.0)
+
+    def df(self, x, y):
+        return (x > 0).astype(np.float64)
+
+
+class ReLU6(_Elementwise):
+    """``y = min(max(x, 0), 6)``; subgradient 0 at x = 0 and 1 at x = 6."""
+
+    def f(self, x):
+        return np.clip(x, 0.0, 6.0)
+
+    def df(self, x, y):
+        return ((x > 0) & (x <= 6)).astype(np.float64)
+
+
+class LeakyReLU(_Elementwise):
+    """``y = x`` for x > 0, ``slope · x`` otherwise (PyTorch's default slope 0.01)."""
+
+    def __init__(self, slope: float = 0.01) -> None:
+        self.slope = float(slope)
+
+    def f(self, x):
+        return np.where(x > 0, x, self.slope * x)
+
+    def df(self, x, y):
+        return np.where(x > 0, 1.0, self.slope)
+
+
+class ELU(_Elementwise):
+    """``y = x`` for x > 0, ``alpha (exp(x) - 1)`` otherwise."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = float(alpha)
+
+    def f(self, x):
+        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0.0)))
+
+    def df(self, x, y):
+        return np.where(x > 0, 1.0, y + self.alpha)
+
+
+class SELU(_Elementwise):
+    """``y = scale · ELU_alpha(x)`` with the self-normalising constants of Klambauer et al. (2017)."""
+
+    alpha = 1.6732632423543772
+    scale = 1.0507009873554805
+
+    def f(self, x):
+        return self.scale * np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0.0)))
+
+    def df(self, x, y):
+        return np.where(x > 0, self.scale, y + self.scale * self.alpha)
+
+
+class Sigmoid(_Elementwise):
+    """``y = σ(x)`` (stable); ``y' = y (1 - y)``."""
+
+    def f(self, x):
+        return sigmoid(x)
+
+    def df(self, x, y):
+        return y * (1.0 - y)
+
+
+class Tanh(_Elementwise):
+    """``y = tanh(x)``; ``y' = 1 - y²``."""
+
+    def f(self, x):
+        return np.tanh(x)
+
+    def df(self, x, y):
+        return 1.0 - y * y
+
+
+class Sequential(Module):
+    """Layers applied in order; ``backward`` runs them in reverse. ``parameters()`` lists every layer's."""
+
+    def __init__(self, *layers: Module) -> None:
+        if not layers:
+            raise ValueError("Sequential needs at least one layer")
+        self.layers = list(layers)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        for layer in reversed(self.layers):
+            dy = layer.backward(dy)
+        return dy
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)

@@ -2,10 +2,13 @@
 
 Usage:
     python tools/execute_notebooks.py book/a.ipynb book/b.ipynb
-    python tools/execute_notebooks.py --report book/execution_report.md book/*.ipynb
+    python tools/execute_notebooks.py --report book/execution_report.md book/*.ipynb      (what `make report` runs)
 
-With ``--report`` every notebook is executed, then checked with strict nbval, and a Markdown page with the date,
-the wall time of the fresh execution and the nbval result of each notebook is written.
+Each notebook is executed in a fresh ``python3`` kernel and written back with its new outputs. A notebook whose
+execution fails is left untouched on disk and reported as failed; the others still run. With ``--report`` each
+notebook is then checked with strict nbval (a second fresh execution whose text outputs must equal the stored
+ones) and a Markdown page is written: per notebook its title, code cells, the wall time of the fresh execution and
+the nbval result, and the machine it ran on. The exit status is 1 if any execution or nbval check failed.
 """
 
 from __future__ import annotations
@@ -13,17 +16,54 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import platform
+import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+ROOT = Path(__file__).resolve().parents[1]
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
-def execute(path: Path, timeout: int = 600) -> float:
-    """Execute ``path`` in place in a fresh ``python3`` kernel; return the wall time in seconds."""
+
+@dataclass
+class Result:
+    """What happened to one notebook."""
+
+    path: Path
+    title: str
+    code_cells: int
+    seconds: float | None = None  # fresh execution wall time; None when it failed
+    error: str = ""
+    nbval_passed: bool | None = None
+    nbval_summary: str = ""
+    nbval_seconds: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.seconds is not None and self.nbval_passed is not False
+
+
+def title_of(nb: nbformat.NotebookNode, path: Path) -> str:
+    """The notebook's ``# Title`` (its first Markdown heading), or its file name."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+?)\s*$", cell.source, re.MULTILINE)
+            if m:
+                return m.group(1)
+    return path.stem
+
+
+def execute(path: Path, timeout: int = 1800) -> float:
+    """Execute ``path`` in place in a fresh ``python3`` kernel; return the wall time in seconds.
+
+    Raises whatever nbclient raises (e.g. ``CellExecutionError``) without writing the notebook.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
@@ -31,13 +71,14 @@ def execute(path: Path, timeout: int = 600) -> float:
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
-    nb.metadata.kernelspec = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nb.metadata.kernelspec = dict(KERNELSPEC)
     nbformat.write(nb, path)
     return elapsed
 
 
-def nbval(path: Path) -> tuple[bool, str]:
-    """Run strict nbval on one notebook; return (passed, pytest's summary line)."""
+def nbval(path: Path) -> tuple[bool, str, float]:
+    """Run strict nbval on one notebook; return (passed, pytest's summary line, wall time in seconds)."""
+    start = time.perf_counter()
     proc = subprocess.run(
         [
             sys.executable,
@@ -52,9 +93,143 @@ def nbval(path: Path) -> tuple[bool, str]:
         ],
         capture_output=True,
         text=True,
+        cwd=ROOT,
     )
+    elapsed = time.perf_counter() - start
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
-    return proc.returncode == 0, (lines[-1] if lines else "no output").strip("= ")
+    summary = (lines[-1] if lines else "no output").strip("= ")
+    summary = re.sub(
+        r"\s+in\s+[\d.]+s(\s+\([^)]*\))?$", "", summary
+    )  # the time is reported in its own column
+    return proc.returncode == 0, summary, elapsed
+
+
+def toc_entries(toc: Path = ROOT / "_toc.yml") -> list[str]:
+    """``file:``/``root:`` entries of the table of contents, without suffix, in reading order."""
+    entries = []
+    for line in toc.read_text().splitlines():
+        m = re.match(r"\s*-?\s*(?:file|root):\s*(\S+)", line.split("#", 1)[0])
+        if m:
+            entries.append(Path(m.group(1)).with_suffix("").as_posix())
+    return entries
+
+
+def machine() -> str:
+    """One line describing where the report was measured."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import numpy
+
+    threads = os.environ.get("OMP_NUM_THREADS", "unset")
+    return (
+        f"Python {platform.python_version()}, NumPy {numpy.__version__}, {platform.system()} "
+        f"{platform.machine()}, {cpu}, {os.cpu_count()} logical CPUs, OMP_NUM_THREADS={threads}"
+    )
+
+
+def run(paths: list[Path], report: Path | None) -> list[Result]:
+    results = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        r = Result(
+            path=path,
+            title=title_of(nb, path),
+            code_cells=sum(c.cell_type == "code" for c in nb.cells),
+        )
+        print(f"executing {path} ...", flush=True)
+        try:
+            r.seconds = execute(path)
+            print(f"  {r.seconds:.1f} s", flush=True)
+        except Exception as exc:  # noqa: BLE001 (any failure is reported; the other notebooks still run)
+            message = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # no terminal colours on the page
+            first = (message.splitlines() or [type(exc).__name__])[-1]
+            r.error = f"{type(exc).__name__}: {first}"[:200]
+            print(f"  FAILED: {r.error}", flush=True)
+        if report and r.seconds is not None:
+            r.nbval_passed, r.nbval_summary, r.nbval_seconds = nbval(path)
+            print(f"  nbval: {r.nbval_summary} ({r.nbval_seconds:.1f} s)", flush=True)
+        results.append(r)
+    return results
+
+
+def _rel(path: Path) -> Path:
+    """``path`` relative to the repository when it lies inside it (a scratch copy elsewhere stays absolute)."""
+    try:
+        return path.resolve().relative_to(ROOT)
+    except ValueError:
+        return path.resolve()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def write_report(out: Path, results: list[Result], today: str | None = None) -> None:
+    """Write the execution report page (MyST Markdown) to ``out``."""
+    out = out.resolve()
+    toc = toc_entries()
+    order = {entry: i for i, entry in enumerate(toc)}
+
+    def key(r: Result) -> tuple[int, str]:
+        rel = _rel(r.path).with_suffix("").as_posix()
+        return order.get(rel, len(order)), rel
+
+    results = sorted(results, key=key)
+    today = today or dt.date.today().isoformat()
+    executed = [r for r in results if r.seconds is not None]
+    total = sum(r.seconds for r in executed)
+    n_ok = sum(r.ok for r in results)
+    lines = [
+        "# Execution report",
+        "",
+        "Every chapter is stored executed. This page is written by `make report` (never by hand): it re-executes",
+        "each notebook in a fresh kernel on one core (`OMP_NUM_THREADS=1`), top to bottom, and times it; then it",
+        "runs strict `pytest --nbval`, a second fresh execution that fails if any stored text output does not",
+        "reproduce exactly. `make test` repeats that nbval check on every change.",
+        "",
+        f"Report of {today}, measured on: {machine()}.",
+        "",
+    ]
+    if not results:
+        lines += ["No chapter notebook exists yet: `make report` will list each one here once it does.", ""]
+    else:
+        lines += [
+            "| Chapter | Notebook | Code cells | Fresh execution (s) | nbval (strict) | nbval (s) |",
+            "|---|---|---:|---:|---|---:|",
+        ]
+        for r in results:
+            rel = _rel(r.path)
+            doc = rel.with_suffix("").as_posix()
+            if doc in order:
+                target = os.path.relpath(ROOT / doc, out.parent).replace(os.sep, "/")
+                label = re.sub(r"[`<>]", "", r.title)  # characters that would end the {doc} role early
+                chapter = f"{{doc}}`{_cell(label)} <{target}>`"
+            else:
+                chapter = f"{_cell(r.title)} (not in the table of contents)"
+            if r.seconds is None:
+                seconds, status, nbval_s = "—", f"**execution FAILED**: {_cell(r.error)}", "—"
+            else:
+                seconds = f"{r.seconds:.1f}"
+                verdict = "passed" if r.nbval_passed else "**FAILED**"
+                status = f"{verdict}: {_cell(r.nbval_summary)}"
+                nbval_s = f"{r.nbval_seconds:.1f}" if r.nbval_seconds is not None else "—"
+            lines.append(
+                f"| {chapter} | `{rel.as_posix()}` | {r.code_cells} | {seconds} | {status} | {nbval_s} |"
+            )
+        lines += [
+            "",
+            f"{n_ok} of {len(results)} notebooks executed and reproduced under strict nbval; total fresh "
+            f"execution time {total:.1f} s.",
+            "",
+        ]
+    out.write_text("\n".join(lines))
+    print(f"wrote {out}")
 
 
 def main() -> int:
@@ -66,41 +241,13 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    rows = []
-    for path in args.notebooks:
-        print(f"executing {path} ...", flush=True)
-        seconds = execute(path)
-        print(f"  {seconds:.1f} s", flush=True)
-        row = {"path": path, "seconds": seconds, "date": dt.date.today().isoformat()}
-        if args.report:
-            row["passed"], row["summary"] = nbval(path)
-            print(f"  nbval: {row['summary']}", flush=True)
-        rows.append(row)
+    results = run(args.notebooks, args.report)
     if args.report:
-        write_report(args.report, rows)
-    return 0 if all(r.get("passed", True) for r in rows) else 1
-
-
-def write_report(out: Path, rows: list[dict]) -> None:
-    total = sum(r["seconds"] for r in rows)
-    lines = [
-        "# Execution report",
-        "",
-        "Every chapter is stored executed. This page is written by `make report`, which re-executes each notebook",
-        "in a fresh kernel on one core (`OMP_NUM_THREADS=1`), times it, and then re-executes it once more under strict",
-        "`pytest --nbval`, which fails if any stored text output does not reproduce.",
-        "",
-        "| Notebook | Last executed | Fresh execution (s) | nbval (strict) |",
-        "|---|---|---:|---|",
-    ]
-    for r in rows:
-        name = r["path"].with_suffix("").as_posix()
-        doc = r["path"].relative_to(out.parent).with_suffix("").as_posix()
-        status = ("passed: " if r["passed"] else "FAILED: ") + r["summary"]
-        lines.append(f"| {{doc}}`{doc}` (`{name}.ipynb`) | {r['date']} | {r['seconds']:.1f} | {status} |")
-    lines += ["", f"Total fresh execution time: {total:.1f} s for {len(rows)} notebooks.", ""]
-    out.write_text("\n".join(lines))
-    print(f"wrote {out}")
+        write_report(args.report, results)
+    failed = [r.path.as_posix() for r in results if not r.ok]
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,167 @@
+"""Sphinx directive ``benchmark-tables``: every CSV in ``benchmarks/results/`` as a table, read at build time.
+
+The benchmarks page (``book/benchmarks.md``) holds only prose and this directive, so a benchmark that writes a
+new ``benchmarks/results/<name>.csv`` appears on the page at the next build without anyone editing the page, and
+no notebook has to be executed during the build. For each CSV the directive emits a section titled with the
+CSV's name, the first paragraph of the docstring of the script that writes it, the command that reproduces it
+(``python benchmarks/<script>.py``) and the table itself. Scripts in ``benchmarks/`` whose CSV does not exist yet
+are listed with their command; nothing is invented when no benchmark has run.
+
+The script that writes ``<name>.csv`` is ``benchmarks/<name>.py`` if it exists, otherwise the script whose source
+mentions ``<name>.csv``. The table carries the id ``benchmark-table-<name>`` and the class ``benchmark-table``;
+``tests/built/test_book_pages.py`` checks that every CSV is shown, with its header and every row.
+
+Loaded by ``_ext/offline_book.py`` (``app.setup_extension``), so ``_config.yml`` lists one local extension.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import Directive, directives
+
+MAX_ROWS = 500  # a table longer than this is a sign the CSV wants summarising in its script
+
+
+def _scripts(bench: Path) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(bench.glob("*.py")) if not p.name.startswith("_")}
+
+
+def _summary(script: Path | None) -> str:
+    """The first paragraph of a script's module docstring, on one line ('' when there is none)."""
+    if script is None:
+        return ""
+    try:
+        doc = ast.get_docstring(ast.parse(script.read_text()))
+    except (SyntaxError, UnicodeDecodeError, OSError):
+        return ""
+    return " ".join((doc or "").strip().split("\n\n")[0].split())
+
+
+def _producer(name: str, scripts: dict[str, Path]) -> Path | None:
+    if name in scripts:
+        return scripts[name]
+    for script in scripts.values():
+        if f"{name}.csv" in script.read_text(errors="replace"):
+            return script
+    return None
+
+
+def _paragraph(*parts: nodes.Node | str) -> nodes.paragraph:
+    para = nodes.paragraph()
+    for part in parts:
+        para += nodes.Text(part) if isinstance(part, str) else part
+    return para
+
+
+def _command(script: Path, root: Path) -> nodes.literal:
+    return nodes.literal(text=f"python {script.relative_to(root).as_posix()}")
+
+
+def _table(name: str, header: list[str], rows: list[list[str]]) -> nodes.table:
+    table = nodes.table(ids=[f"benchmark-table-{name}"], classes=["benchmark-table"])
+    tgroup = nodes.tgroup(cols=len(header))
+    table += tgroup
+    for _ in header:
+        tgroup += nodes.colspec(colwidth=1)
+
+    def row(cells: list[str]) -> nodes.row:
+        r = nodes.row()
+        for cell in cells:
+            r += nodes.entry("", nodes.paragraph(text=cell))
+        return r
+
+    thead = nodes.thead()
+    thead += row(header)
+    tbody = nodes.tbody()
+    for cells in rows:
+        tbody += row((cells + [""] * len(header))[: len(header)])
+    tgroup += thead
+    tgroup += tbody
+    return table
+
+
+class BenchmarkTables(Directive):
+    """``{benchmark-tables}`` with an optional ``:results:`` folder (default ``benchmarks/results``)."""
+
+    has_content = False
+    option_spec = {"results": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        env = self.state.document.settings.env
+        root = Path(env.srcdir)
+        results = root / self.options.get("results", "benchmarks/results")
+        bench = results.parent
+        scripts = _scripts(bench) if bench.is_dir() else {}
+        csvs = sorted(results.glob("*.csv")) if results.is_dir() else []
+        # Rebuild this page when a CSV or a script is added, removed or changed (directory mtimes change too).
+        for dep in [bench, results, *csvs, *scripts.values()]:
+            if dep.exists():
+                env.note_dependency(str(dep))
+
+        out: list[nodes.Node] = []
+        shown: set[Path] = set()
+        for path in csvs:
+            name = path.stem
+            with path.open(newline="") as f:
+                table_rows = [r for r in csv.reader(f) if r]
+            if not table_rows:
+                continue
+            header, rows = table_rows[0], table_rows[1:]
+            script = _producer(name, scripts)
+            section = nodes.section(ids=[f"benchmark-{name}"], names=[f"benchmark {name}"])
+            section += nodes.title(text=name)
+            summary = _summary(script)
+            if summary:
+                section += _paragraph(summary)
+            how = [
+                "Reproduce: ",
+                *((_command(script, root),) if script else ("(no script in benchmarks/ writes it)",)),
+                " writes ",
+                nodes.literal(text=path.relative_to(root).as_posix()),
+                f" ({len(rows)} rows).",
+            ]
+            section += _paragraph(*how)
+            if len(rows) > MAX_ROWS:
+                section += _paragraph(f"The first {MAX_ROWS} of {len(rows)} rows:")
+            section += _table(name, header, rows[:MAX_ROWS])
+            self.state.document.note_implicit_target(section, section)
+            out.append(section)
+            if script:
+                shown.add(script)
+
+        pending = [s for s in scripts.values() if s not in shown]
+        if pending:
+            section = nodes.section(ids=["benchmarks-not-yet-run"], names=["benchmarks not yet run"])
+            section += nodes.title(text="Benchmarks without results yet")
+            section += _paragraph(
+                "These scripts exist but their CSV is not in ",
+                nodes.literal(text=results.relative_to(root).as_posix()),
+                " yet; run them to add their table to this page.",
+            )
+            items = nodes.bullet_list()
+            for script in pending:
+                summary = _summary(script)
+                items += nodes.list_item(
+                    "", _paragraph(_command(script, root), *((" — " + summary,) if summary else ()))
+                )
+            section += items
+            out.append(section)
+        if not csvs and not scripts:
+            out.append(
+                _paragraph(
+                    "No benchmark has been written yet: this page will show each ",
+                    nodes.literal(text="benchmarks/<name>.py"),
+                    " and its results once one exists.",
+                )
+            )
+        return out
+
+
+def setup(app) -> dict[str, Any]:
+    app.add_directive("benchmark-tables", BenchmarkTables)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

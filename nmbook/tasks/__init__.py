@@ -1,0 +1,1 @@
+"""Task generators: seeded synthetic data sets for the book's experiments (one task family per module)."""
