@@ -1,0 +1,30 @@
+"""Differentiable memories driven by a controller: the continuous stack and queue (and, later, the deque).
+
+Taught in: Part III. See :mod:`nmbook.memory.continuous` for the equations.
+"""
+
+from nmbook.memory.continuous import (
+    QUEUE,
+    STACK,
+    ContinuousMemory,
+    exclusive_sum,
+    memory_reads,
+    memory_reads_backward,
+    queue_reads,
+    queue_reads_backward,
+    stack_reads,
+    stack_reads_backward,
+)
+
+__all__ = [
+    "QUEUE",
+    "STACK",
+    "ContinuousMemory",
+    "exclusive_sum",
+    "memory_reads",
+    "memory_reads_backward",
+    "queue_reads",
+    "queue_reads_backward",
+    "stack_reads",
+    "stack_reads_backward",
+]
