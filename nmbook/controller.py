@@ -1,0 +1,191 @@
+"""A recurrent controller driving a differentiable memory (Grefenstette et al. 2015, section 3.4).
+
+At each step t the controller reads its input together with the previous read, and emits the memory's controls
+and the output::
+
+    h_t = cell([x_t, r_{t-1}], h_{t-1})
+    d_t = σ(w_d · h_t + b_d)   push strength          u_t = σ(w_u · h_t + b_u)   pop strength
+    v_t = tanh(W_v h_t + b_v)  value to push          (V_t, s_t), r_t = memory.step(V_{t-1}, s_{t-1}, v_t, u_t, d_t)
+    o_t = W_o [h_t, r_t] + b_o logits of the output symbol
+
+The heads read ``h_t`` directly (the paper's ``o'_t``); the output sees the fresh read ``r_t`` as well as
+``h_t``, so a symbol on top of the stack can be emitted at the step it is exposed. ``memory=None`` gives the
+memory-less baseline (a plain RNN/LSTM with ``o_t = W_o h_t + b_o``).
+
+Shapes: ``x: (T, B, n_in)``, logits ``(T, B, n_out)``, gates ``d, u: (T, B)``, reads ``(T, B, m)``.
+Taught in: Part III, chapters 3–5.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nmbook.functional import sigmoid
+from nmbook.layers import Module, Parameter
+from nmbook.memory.continuous import ContinuousMemory
+from nmbook.rnn import LSTMCell, RNNCell
+
+
+class MemoryController(Module):
+    """An RNN or LSTM controller with a stack, a queue (or any object with the ``ContinuousMemory`` step API).
+
+    Args:
+        n_in: input size (one-hot symbols plus delimiter).
+        n_out: number of output classes.
+        n_hidden: controller units H.
+        width: memory value width m (ignored, taken as 0, when ``memory`` is None).
+        memory: ``nmbook.memory.STACK``, ``QUEUE``, another memory with the same step API, or None.
+        rng: seed or generator for the initial weights.
+        cell: ``"rnn"`` (tanh) or ``"lstm"``.
+        push_bias, pop_bias: initial b_d and b_u. The paper's advice is a negative pop bias, so that early in
+            training the controller pushes rather than erasing what it pushed.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        n_hidden: int,
+        width: int,
+        memory: ContinuousMemory | None,
+        rng: np.random.Generator | int,
+        cell: str = "rnn",
+        push_bias: float = 0.0,
+        pop_bias: float = -1.0,
+    ) -> None:
+        rng = np.random.default_rng(rng)
+        if cell not in ("rnn", "lstm"):
+            raise ValueError(f"cell must be 'rnn' or 'lstm', got {cell!r}")
+        m = 0 if memory is None else int(width)
+        if memory is not None and m <= 0:
+            raise ValueError(f"width must be a positive integer when a memory is used, got {width!r}")
+        self.memory, self.n_in, self.n_out, self.width = memory, int(n_in), int(n_out), m
+        cls = RNNCell if cell == "rnn" else LSTMCell
+        self.cell = cls(n_in + m, n_hidden, rng)
+        H = self.cell.n_hidden
+        k = 1.0 / np.sqrt(H)
+        self.W_g = Parameter(rng.uniform(-k, k, size=(H, 2 + m)), "W_g")  # columns: push, pop, value[m]
+        b_g = rng.uniform(-k, k, size=(2 + m,))
+        b_g[0], b_g[1] = push_bias, pop_bias
+        self.b_g = Parameter(b_g, "b_g")
+        ko = 1.0 / np.sqrt(H + m)
+        self.W_o = Parameter(rng.uniform(-ko, ko, size=(H + m, n_out)), "W_o")
+        self.b_o = Parameter(rng.uniform(-ko, ko, size=(n_out,)), "b_o")
+
+    # ------------------------------------------------------------------ forward
+    def forward(
+        self,
+        x: np.ndarray,
+        noise_std: float = 0.0,
+        rng: np.random.Generator | None = None,
+        zero_reads: bool = False,
+    ) -> np.ndarray:
+        """Run the controller over ``x: (T, B, n_in)``; returns logits ``(T, B, n_out)``.
+
+        Args:
+            noise_std: standard deviation of Gaussian noise added to the push/pop pre-activations (training only;
+                needs ``rng``). It pushes the gates towards 0 or 1, where the noise matters least.
+            zero_reads: replace every read by zeros (an ablation: is the memory used?).
+
+        After the call, ``self.d``, ``self.u``: ``(T, B)``, ``self.reads``: ``(T, B, m)`` and ``self.strengths``:
+        ``(T, B, T)`` (zero-padded) hold what the memory did.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 3 or x.shape[2] != self.n_in:
+            raise ValueError(f"x must have shape (T, B, {self.n_in}), got {x.shape}")
+        if x.shape[0] == 0 or x.shape[1] == 0:
+            raise ValueError(f"x must have T > 0 and B > 0, got shape {x.shape}")
+        if noise_std < 0 or (noise_std > 0 and rng is None):
+            raise ValueError("noise_std must be >= 0, and a positive noise_std needs rng")
+        T, B, _ = x.shape
+        m = self.width
+        state = self.cell.init_state(B)
+        mstate = self.memory.initial_state(B, m) if self.memory is not None else None
+        r = np.zeros((B, m))
+        logits = np.empty((T, B, self.n_out))
+        self.d, self.u = np.zeros((T, B)), np.zeros((T, B))
+        self.reads, self.strengths = np.zeros((T, B, m)), np.zeros((T, B, T))
+        self._caches, self._zero_reads = [], zero_reads
+        for t in range(T):
+            state, ccache = self.cell.step(np.concatenate([x[t], r], axis=1), state)
+            h = state[0]
+            mcache = gates = None
+            if self.memory is not None:
+                z = h @ self.W_g.value + self.b_g.value
+                if noise_std > 0:
+                    z[:, :2] += noise_std * rng.standard_normal((B, 2))
+                d, u, v = sigmoid(z[:, 0]), sigmoid(z[:, 1]), np.tanh(z[:, 2:])
+                mstate, r, mcache = self.memory.step(mstate, v, u, d)
+                if zero_reads:
+                    r = np.zeros_like(r)
+                self.d[t], self.u[t], self.reads[t] = d, u, r
+                self.strengths[t, :, : t + 1] = mstate[1]
+                gates = (d, u, v)
+            hr = np.concatenate([h, r], axis=1)
+            logits[t] = hr @ self.W_o.value + self.b_o.value
+            self._caches.append((ccache, mcache, gates, hr))
+        self._final = (state, mstate)
+        return logits
+
+    # ----------------------------------------------------------------- backward
+    def backward(
+        self, dlogits: np.ndarray, dd: np.ndarray | None = None, du: np.ndarray | None = None
+    ) -> None:
+        """BPTT through outputs, heads, memory and cell; accumulates every ``Parameter.grad``.
+
+        Args:
+            dlogits: ``(T, B, n_out)`` gradient of the loss w.r.t. the logits.
+            dd, du: optional ``(T, B)`` extra gradients on the gates (e.g. from :meth:`saturation_penalty`).
+        """
+        T = len(self._caches)
+        B = dlogits.shape[1]
+        if dlogits.shape != (T, B, self.n_out):
+            raise ValueError(f"dlogits must have shape {(T, B, self.n_out)}, got {dlogits.shape}")
+        H, m = self.cell.n_hidden, self.width
+        state, mstate = self._final
+        dstate = tuple(np.zeros_like(s) for s in state)
+        dmstate = None if mstate is None else (np.zeros_like(mstate[0]), np.zeros_like(mstate[1]))
+        dr_next = np.zeros((B, m))
+        for t in range(T - 1, -1, -1):
+            ccache, mcache, gates, hr = self._caches[t]
+            dy = dlogits[t]
+            self.W_o.grad += hr.T @ dy
+            self.b_o.grad += dy.sum(axis=0)
+            dhr = dy @ self.W_o.value.T
+            dh = dhr[:, :H]
+            if self.memory is not None:
+                dr = np.zeros((B, m)) if self._zero_reads else dhr[:, H:] + dr_next
+                dv, du_t, dd_t, dmstate = self.memory.step_backward(dr, dmstate, mcache)
+                if dd is not None:
+                    dd_t = dd_t + dd[t]
+                if du is not None:
+                    du_t = du_t + du[t]
+                d, u, v = gates
+                dz = np.concatenate(
+                    [(dd_t * d * (1 - d))[:, None], (du_t * u * (1 - u))[:, None], dv * (1 - v * v)], axis=1
+                )
+                h = hr[:, :H]
+                self.W_g.grad += h.T @ dz
+                self.b_g.grad += dz.sum(axis=0)
+                dh = dh + dz @ self.W_g.value.T
+            dinp, dstate = self.cell.step_backward((dstate[0] + dh, *dstate[1:]), ccache)
+            dr_next = dinp[:, self.n_in :]
+
+    # ----------------------------------------------------------------- helpers
+    def saturation_penalty(
+        self, weight_mask: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """``P = mean(d(1−d) + u(1−u))`` over the last forward pass, and ``(dP/dd, dP/du)``, each ``(T, B)``.
+
+        Zero exactly when every gate is 0 or 1: adding ``λ P`` to the loss pushes the controller towards discrete
+        pushes and pops, which is what lets it generalise to longer sequences. ``weight_mask`` restricts the mean.
+        """
+        w = np.ones_like(self.d) if weight_mask is None else np.asarray(weight_mask, dtype=np.float64)
+        n = max(float(w.sum()), 1.0)
+        p = float(np.sum(w * (self.d * (1 - self.d) + self.u * (1 - self.u))) / n)
+        return p, w * (1 - 2 * self.d) / n, w * (1 - 2 * self.u) / n
+
+    def push_bias_floor(self, floor: float) -> None:
+        """Clamp the push bias ``b_d`` to at least ``floor`` — the trick of the source post that makes the
+        controller push at every step (and, as chapter 4 shows, lets it bypass the stack)."""
+        self.b_g.value[0] = max(self.b_g.value[0], floor)

@@ -1,0 +1,150 @@
+"""Training and evaluating sequence transducers (the controllers of Part III).
+
+The model is any object with ``forward(x, noise_std, rng, zero_reads) -> logits: (T, B, K)``,
+``backward(dlogits, dd, du)``, ``parameters()``, ``zero_grad()`` and, for the saturation penalty,
+``saturation_penalty()`` — e.g. :class:`nmbook.controller.MemoryController`.
+Taught in: Part III, chapters 3–5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nmbook.losses import softmax_cross_entropy
+from nmbook.optim import Adam, clip_grad_norm
+from nmbook.tasks.transduction import transduction_batch
+
+
+@dataclass
+class SeqTrainConfig:
+    """Hyperparameters of :func:`train_transducer` (defaults: the book's reversal recipe).
+
+    Lengths are drawn uniformly per sample from ``[min_len, current max]``; the maximum grows linearly from
+    ``curriculum_start`` to ``max_len`` over the first ``curriculum_steps`` steps (0: no curriculum).
+    """
+
+    task: str = "reverse"
+    vocab: int = 8
+    steps: int = 1500
+    batch: int = 32
+    lr: float = 3e-3
+    clip: float = 1.0
+    min_len: int = 1
+    max_len: int = 8
+    curriculum_start: int = 2
+    curriculum_steps: int = 0
+    noise_std: float = 0.0
+    penalty: float = 0.0
+    penalty_start: int = 0
+    push_bias_floor: float | None = None
+    print_every: int = 0
+    solved_check_every: int = 0
+    solved_batch: int = 64
+    solved_max_penalty: float | None = None
+    seed: int = 0
+
+
+@dataclass
+class History:
+    """What :func:`train_transducer` saw: one entry per step, plus the step at which it stopped."""
+
+    loss: list[float] = field(default_factory=list)
+    max_len: list[int] = field(default_factory=list)
+    penalty: list[float] = field(default_factory=list)
+    stopped_at: int = 0
+
+
+def current_max_len(cfg: SeqTrainConfig, step: int) -> int:
+    """The curriculum: the longest length allowed at ``step`` (0-based)."""
+    if cfg.curriculum_steps <= 0:
+        return cfg.max_len
+    frac = min(1.0, step / cfg.curriculum_steps)
+    return int(round(cfg.curriculum_start + frac * (cfg.max_len - cfg.curriculum_start)))
+
+
+def train_transducer(model, cfg: SeqTrainConfig) -> History:
+    """Train ``model`` on ``cfg.task`` with Adam, gradient-norm clipping, an optional length curriculum,
+    optional gate noise and saturation penalty; stop early once every length ≤ ``max_len`` is solved
+    (checked every ``solved_check_every`` steps on fresh sequences, after the curriculum has finished and the
+    penalty has started) and, if ``solved_max_penalty`` is set, the gates are that close to 0 or 1
+    (mean ``d(1−d) + u(1−u)`` over the last ``solved_check_every`` steps).
+
+    Returns:
+        The :class:`History`; nothing is asserted here (the chapters assert what they expect).
+    """
+    rng = np.random.default_rng(cfg.seed)
+    opt = Adam(model.parameters(), lr=cfg.lr)
+    hist = History()
+    for step in range(cfg.steps):
+        top = current_max_len(cfg, step)
+        lengths = rng.integers(cfg.min_len, top + 1, size=cfg.batch)
+        x, y, mask = transduction_batch(cfg.task, lengths, cfg.vocab, rng)
+        model.zero_grad()
+        logits = model.forward(x, noise_std=cfg.noise_std, rng=rng)
+        loss, dlogits = softmax_cross_entropy(logits, y, mask)
+        dd = du = None
+        pen = 0.0
+        if cfg.penalty > 0 and step >= cfg.penalty_start:
+            pen, dd, du = model.saturation_penalty()
+            dd, du = cfg.penalty * dd, cfg.penalty * du
+        model.backward(dlogits, dd, du)
+        clip_grad_norm(model.parameters(), cfg.clip)
+        opt.step()
+        if cfg.push_bias_floor is not None:
+            model.push_bias_floor(cfg.push_bias_floor)
+        hist.loss.append(loss)
+        hist.max_len.append(top)
+        hist.penalty.append(pen)
+        if cfg.print_every and (step + 1) % cfg.print_every == 0:
+            print(f"step {step + 1:5d}  max len {top:2d}  loss {np.mean(hist.loss[-cfg.print_every :]):.3f}")
+        if (
+            cfg.solved_check_every
+            and (step + 1) % cfg.solved_check_every == 0
+            and top == cfg.max_len
+            and step >= cfg.penalty_start
+            and (
+                cfg.solved_max_penalty is None
+                or np.mean(hist.penalty[-cfg.solved_check_every :]) <= cfg.solved_max_penalty
+            )
+        ):
+            lengths = np.arange(cfg.min_len, cfg.max_len + 1)
+            accs = accuracy_by_length(
+                model, cfg.task, cfg.vocab, lengths, cfg.solved_batch, seed=10_000 + step
+            )
+            if all(a == 1.0 for a, _ in accs.values()):
+                hist.stopped_at = step + 1
+                if cfg.print_every:
+                    print(f"solved lengths {cfg.min_len}..{cfg.max_len} at step {step + 1}")
+                return hist
+    hist.stopped_at = cfg.steps
+    return hist
+
+
+def accuracy_by_length(
+    model,
+    task: str,
+    vocab: int,
+    lengths,
+    n: int,
+    seed: int,
+    zero_reads: bool = False,
+) -> dict[int, tuple[float, float]]:
+    """Whole-sequence ("coarse") and per-symbol ("fine") accuracy of ``model`` for each length.
+
+    Args:
+        lengths: the sequence lengths to test; ``n`` fresh sequences each, drawn with ``seed``.
+        zero_reads: evaluate with every memory read replaced by zeros.
+
+    Returns:
+        ``{length: (coarse, fine)}``.
+    """
+    rng = np.random.default_rng(seed)
+    out = {}
+    for L in lengths:
+        x, y, mask = transduction_batch(task, int(L), vocab, rng, batch=n)
+        pred = model.forward(x, zero_reads=zero_reads).argmax(axis=-1)
+        correct = (pred == y) | (mask == 0)
+        out[int(L)] = (float(np.mean(correct.all(axis=0))), float(np.sum((pred == y) * mask) / mask.sum()))
+    return out

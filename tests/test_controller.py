@@ -1,0 +1,113 @@
+"""The memory controller: whole-model gradient checks (with the penalty), ablations, validation."""
+
+import numpy as np
+import pytest
+
+from nmbook.controller import MemoryController
+from nmbook.gradcheck import check_gradients, check_parameters
+from nmbook.memory import QUEUE, STACK
+
+
+@pytest.mark.parametrize(
+    "memory,cell", [(STACK, "rnn"), (STACK, "lstm"), (QUEUE, "rnn"), (None, "rnn"), (None, "lstm")]
+)
+def test_whole_model_gradient_check(memory, cell):
+    rng = np.random.default_rng(0)
+    net = MemoryController(4, 3, 5, 3, memory, rng=1, cell=cell)
+    x = rng.normal(size=(7, 2, 4))
+    w = rng.normal(size=(7, 2, 3))
+    lam = 0.7
+
+    def f() -> float:
+        logits = net.forward(x)
+        return float(np.sum(w * logits)) + (lam * net.saturation_penalty()[0] if memory else 0.0)
+
+    net.zero_grad()
+    net.forward(x)
+    _, dd, du = net.saturation_penalty()
+    net.backward(w, lam * dd, lam * du)
+    errs = check_parameters(f, net.parameters())
+    assert max(errs.values()) < 1e-6, errs
+
+
+def test_gradient_with_gate_noise_uses_the_same_noise():
+    rng = np.random.default_rng(3)
+    net = MemoryController(3, 2, 4, 2, STACK, rng=4)
+    x = rng.normal(size=(5, 2, 3))
+    w = rng.normal(size=(5, 2, 2))
+
+    def f() -> float:
+        return float(np.sum(w * net.forward(x, noise_std=1.0, rng=np.random.default_rng(9))))
+
+    net.zero_grad()
+    net.forward(x, noise_std=1.0, rng=np.random.default_rng(9))
+    net.backward(w)
+    assert max(check_parameters(f, net.parameters()).values()) < 1e-6
+
+
+def test_saturation_penalty_by_hand():
+    net = MemoryController(2, 2, 3, 2, STACK, rng=0)
+    net.forward(np.zeros((2, 1, 2)))
+    net.d[...] = [[0.5], [1.0]]
+    net.u[...] = [[0.0], [0.25]]
+    p, dd, du = net.saturation_penalty()
+    # mean over the 2 steps of d(1-d) + u(1-u) = (0.25 + 0) + (0 + 0.1875), / 2
+    assert p == pytest.approx((0.25 + 0.1875) / 2)
+    np.testing.assert_allclose(dd[:, 0], [0.0, -0.5])
+    np.testing.assert_allclose(du[:, 0], [0.5, 0.25])
+    errs = check_gradients(lambda: net.saturation_penalty()[0], {"d": net.d, "u": net.u}, {"d": dd, "u": du})
+    assert max(errs.values()) < 1e-8
+
+
+def test_pop_bias_initialisation_and_push_bias_floor():
+    net = MemoryController(3, 2, 4, 2, STACK, rng=0, push_bias=0.5, pop_bias=-2.0)
+    assert net.b_g.value[0] == 0.5 and net.b_g.value[1] == -2.0
+    net.push_bias_floor(5.0)
+    assert net.b_g.value[0] == 5.0
+    net.push_bias_floor(1.0)
+    assert net.b_g.value[0] == 5.0
+
+
+def test_zero_reads_and_recorded_memory_activity():
+    rng = np.random.default_rng(1)
+    net = MemoryController(3, 2, 4, 2, STACK, rng=2)
+    x = rng.normal(size=(4, 3, 3))
+    net.forward(x)
+    assert net.d.shape == (4, 3) and net.strengths.shape == (4, 3, 4)
+    assert np.all((net.d > 0) & (net.d < 1)) and np.any(net.reads != 0)
+    np.testing.assert_allclose(
+        net.strengths[:, :, :][np.triu_indices(4, 1)[0], :, np.triu_indices(4, 1)[1]], 0
+    )
+    net.forward(x, zero_reads=True)
+    assert np.all(net.reads == 0)
+    # with zero reads the gradient check still holds (reads are constants)
+    w = rng.normal(size=(4, 3, 2))
+    net.zero_grad()
+    net.forward(x, zero_reads=True)
+    net.backward(w)
+    f = lambda: float(np.sum(w * net.forward(x, zero_reads=True)))  # noqa: E731
+    assert max(check_parameters(f, net.parameters()).values()) < 1e-6
+
+
+def test_baseline_has_no_memory_parameters_in_use():
+    net = MemoryController(3, 2, 4, 8, None, rng=0, cell="lstm")
+    assert net.width == 0 and net.W_o.shape == (4, 2)
+    logits = net.forward(np.zeros((3, 2, 3)))
+    assert logits.shape == (3, 2, 2) and np.all(net.d == 0)
+
+
+def test_bad_input_raises():
+    net = MemoryController(3, 2, 4, 2, STACK, rng=0)
+    with pytest.raises(ValueError, match=r"x must have shape \(T, B, 3\)"):
+        net.forward(np.zeros((4, 2, 2)))
+    with pytest.raises(ValueError, match="T > 0 and B > 0"):
+        net.forward(np.zeros((0, 2, 3)))
+    with pytest.raises(ValueError, match="needs rng"):
+        net.forward(np.zeros((2, 2, 3)), noise_std=1.0)
+    with pytest.raises(ValueError, match="cell must be"):
+        MemoryController(3, 2, 4, 2, STACK, rng=0, cell="gru")
+    with pytest.raises(ValueError, match="width must be a positive integer"):
+        MemoryController(3, 2, 4, 0, STACK, rng=0)
+    net.forward(np.zeros((2, 2, 3)))
+    with pytest.raises(ValueError, match="dlogits must have shape"):
+        net.backward(np.zeros((3, 2, 2)))
