@@ -117,3 +117,37 @@ def test_parity_with_torch_adam():
         topt.step()
     np.testing.assert_allclose(lin.W.value.T, tl.weight.detach().numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(lin.b.value, tl.bias.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+TORCH_CASES = {  # our optimiser class, torch.optim class name, shared keyword arguments
+    "sgd-momentum": (SGD, "SGD", dict(lr=0.1, momentum=0.9)),
+    "sgd-nesterov": (SGD, "SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
+    "rmsprop": (RMSProp, "RMSprop", dict(lr=0.01, alpha=0.99, eps=1e-8)),
+    "rmsprop-momentum": (RMSProp, "RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5)),
+}
+
+
+@pytest.mark.parametrize("case", list(TORCH_CASES))
+def test_parity_with_torch_sgd_and_rmsprop(case):
+    # RMSProp's nesterov=True has no torch counterpart; its two steps are checked by hand above.
+    torch = pytest.importorskip("torch")
+    ours, torch_name, kwargs = TORCH_CASES[case]
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(16, 3)), (rng.uniform(size=(16, 1)) > 0.5).astype(float)
+    lin = Linear(3, 1, rng=2)
+    tl = torch.nn.Linear(3, 1).double()
+    with torch.no_grad():
+        tl.weight.copy_(torch.tensor(lin.W.value.T))
+        tl.bias.copy_(torch.tensor(lin.b.value))
+    opt = ours(lin.parameters(), **kwargs)
+    topt = getattr(torch.optim, torch_name)(tl.parameters(), **kwargs)
+    for _ in range(5):
+        opt.zero_grad()
+        _, dz = bce_with_logits(lin.forward(x), y)
+        lin.backward(dz)
+        opt.step()
+        topt.zero_grad()
+        torch.nn.functional.binary_cross_entropy_with_logits(tl(torch.tensor(x)), torch.tensor(y)).backward()
+        topt.step()
+    np.testing.assert_allclose(lin.W.value.T, tl.weight.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(lin.b.value, tl.bias.detach().numpy(), rtol=1e-10, atol=1e-12)
