@@ -85,3 +85,54 @@ def plot_decision_regions(
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_memory_trace(strengths, weights, ax=None, labels=None, title=None):
+    """Draw a continuous memory over time in the style of Figure 1 of Grefenstette et al. (2015).
+
+    Each column is the memory after step t: row i is a box of height ``strengths[t, i]`` (bottom row first),
+    labelled with its value; the hatched part of each box is what the read at step t takes from it
+    (``weights[t, i]``), and the read is spelled out under the column.
+
+    Args:
+        strengths: ``(T, T)`` strengths after each step of ONE sequence (zero beyond row t).
+        weights: ``(T, T)`` read weights (``nmbook.memory.read_weights`` of each row of ``strengths``).
+        labels: names of the pushed values, default ``v1, v2, ...``.
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part III, chapter 1 (the neural stack) and chapter 5 (queues and deques).
+    """
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    strengths, weights = np.asarray(strengths), np.asarray(weights)
+    T = strengths.shape[0]
+    labels = labels or [f"v{i + 1}" for i in range(T)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 * T + 1.0, 3.4), layout="constrained")
+    colours = sns.color_palette("pastel", T)
+    ticks = []
+    for t in range(T):
+        y = 0.0
+        for i in range(t + 1):
+            h = strengths[t, i]
+            if h <= 1e-12:
+                continue
+            ax.add_patch(Rectangle((t - 0.35, y), 0.7, h, facecolor=colours[i], edgecolor="0.2", lw=1))
+            w = weights[t, i]
+            if w > 1e-12:  # the read takes the top-most part of a stack row (whole rows in between)
+                ax.add_patch(Rectangle((t - 0.35, y + h - w), 0.7, w, fill=False, hatch="///", lw=0, ec="0.35"))
+            ax.text(t, y + h / 2, f"{labels[i]}: {h:.2g}", ha="center", va="center", fontsize=9)
+            y += h
+        parts = [f"{weights[t, i]:.2g}·{labels[i]}" for i in range(t + 1) if weights[t, i] > 1e-12]
+        ticks.append(f"t = {t + 1}\nr = " + (" + ".join(parts) if parts else "0"))
+    ax.set_xticks(range(T), ticks, fontsize=9)
+    ax.set_xlim(-0.6, T - 0.4)
+    ax.set_ylim(0, max(1.05, float(strengths.sum(axis=1).max()) * 1.05))
+    ax.set_ylabel("strength")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -11,6 +11,7 @@ from nmbook.memory import (
     memory_reads,
     memory_reads_backward,
     queue_reads,
+    read_weights,
     stack_reads,
     stack_reads_backward,
 )
@@ -173,3 +174,10 @@ def test_bad_input_raises():
         stack_reads_backward(V, u, d, np.zeros((3, 2, 4)), np.zeros((3, 2, 2)))
     with pytest.raises(ValueError, match="end must be one of"):
         ContinuousMemory("middle")
+
+
+def test_read_weights_by_hand():
+    # strengths (0.3, 0, 0.9) of Figure 1(a): the read takes 0.9 of the top and the remaining 0.1 of the bottom
+    np.testing.assert_allclose(read_weights(np.array([0.3, 0.0, 0.9])), [0.1, 0.0, 0.9], atol=1e-15)
+    # from the bottom (queue): 0.3, then 0, then the remaining 0.7
+    np.testing.assert_allclose(read_weights(np.array([0.3, 0.0, 0.9]), "bottom"), [0.3, 0.0, 0.7], atol=1e-15)

@@ -12,6 +12,7 @@ from nmbook.memory.continuous import (
     memory_reads_backward,
     queue_reads,
     queue_reads_backward,
+    read_weights,
     stack_reads,
     stack_reads_backward,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "memory_reads_backward",
     "queue_reads",
     "queue_reads_backward",
+    "read_weights",
     "stack_reads",
     "stack_reads_backward",
 ]

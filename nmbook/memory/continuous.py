@@ -42,6 +42,20 @@ def exclusive_sum_transpose(g: np.ndarray, end: str) -> np.ndarray:
     return exclusive_sum(g, "bottom" if end == "top" else "top")
 
 
+def _read_coefficients(s: np.ndarray, end: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    cap = 1.0 - exclusive_sum(s, end)  # eq. (3): read budget left when row i is reached
+    take_s = s <= np.maximum(cap, 0.0)  # min(s, relu(cap)): ties go to s
+    return np.where(take_s, s, np.maximum(cap, 0.0)), cap, take_s
+
+
+def read_weights(s: np.ndarray, end: str = "top") -> np.ndarray:
+    """How much of each row a read takes, ``min(s[i], relu(1 − Σ_i s))`` (eq. 3): ``s: (..., n) -> (..., n)``.
+
+    The weights sum to ``min(1, Σ s)``: a read takes one unit of strength, starting at the consuming end.
+    """
+    return _read_coefficients(np.asarray(s, dtype=np.float64), end)[0]
+
+
 class ContinuousMemory:
     """A continuous stack (``end="top"``) or queue (``end="bottom"``): step-wise forward and backward.
 
@@ -79,10 +93,7 @@ class ContinuousMemory:
         kept = s_prev - np.maximum(a, 0.0)
         s = np.concatenate([np.maximum(kept, 0.0), d[:, None]], axis=1)
         V = np.concatenate([V_prev, v[:, None, :]], axis=1)
-        cap = 1.0 - exclusive_sum(s, self.end)  # eq. (3): read budget left when row i is reached
-        cap_pos = np.maximum(cap, 0.0)
-        take_s = s <= cap_pos  # min(s, cap): ties go to s
-        coef = np.where(take_s, s, cap_pos)
+        coef, cap, take_s = _read_coefficients(s, self.end)
         r = np.einsum("bi,bim->bm", coef, V)
         return (V, s), r, (a, kept, cap, take_s, coef, V)
 
