@@ -63,6 +63,11 @@ class ContinuousMemory:
     sequence-level functions :func:`stack_reads` / :func:`queue_reads` validate their inputs.
     """
 
+    @staticmethod
+    def relu_grad(x: np.ndarray) -> np.ndarray:
+        """The derivative of ``relu`` at ``x`` used by every backward step: 1 where ``x > 0``, else 0 (kink rule)."""
+        return (x > 0.0).astype(np.float64)
+
     def __init__(self, end: str = "top") -> None:
         if end not in _ENDS:
             raise ValueError(f"end must be one of {_ENDS}, got {end!r}")
@@ -113,10 +118,11 @@ class ContinuousMemory:
         dV, ds = dstate
         dcoef = np.einsum("bm,bim->bi", dr, V)
         dV = dV + coef[:, :, None] * dr[:, None, :]
-        dcap = np.where(take_s | (cap <= 0.0), 0.0, dcoef)
+        relu_grad = self.relu_grad
+        dcap = np.where(take_s, 0.0, dcoef) * relu_grad(cap)
         ds = ds + np.where(take_s, dcoef, 0.0) - exclusive_sum_transpose(dcap, self.end)
-        dkept = ds[:, :-1] * (kept > 0.0)
-        da = -dkept * (a > 0.0)
+        dkept = ds[:, :-1] * relu_grad(kept)
+        da = -dkept * relu_grad(a)
         ds_prev = dkept - exclusive_sum_transpose(da, self.end)
         return dV[:, -1, :], da.sum(axis=1), ds[:, -1], (dV[:, :-1, :], ds_prev)
 
