@@ -66,7 +66,11 @@ def execute(path: Path, timeout: int = 1800) -> float:
     """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,  # no per-cell timestamps: re-executing a notebook changes only what it prints
+        resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
     client.execute()
