@@ -2,7 +2,7 @@
 against PyTorch eager autograd of the same equations (B=32, T=16, m=8, float64, one thread).
 
 Run: ``python benchmarks/stack.py`` — prints the time ratios of one run and writes ``benchmarks/results/stack.csv``.
-PyTorch is optional (``pip install torch``); without it that row is skipped with a message.
+PyTorch is optional (``.venv/bin/pip install torch==2.13.0``); without it that row is skipped with a message.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from nmbook.memory import stack_reads, stack_reads_backward  # noqa: E402
+from nmbook.memory import STACK, memory_backward, memory_forward  # noqa: E402
 
 B, T, M = 32, 16, 8
 OUT = Path(__file__).resolve().parent / "results" / "stack.csv"
@@ -103,8 +103,10 @@ def torch_forward_backward(torch, V, u, d, dr):
 
 
 def nmbook_forward_backward(V, u, d, dr):
-    r, _ = stack_reads(V, u, d)
-    return r, stack_reads_backward(V, u, d, dr)
+    """One forward pass keeping its cache, one backward pass from it (what ``stack_reads`` and
+    ``stack_reads_backward`` compute, without the backward's recomputation of the forward)."""
+    r, _, cache = memory_forward(STACK, V, u, d)
+    return r, memory_backward(cache, dr)
 
 
 def median_time(fn, repeats: int) -> float:
@@ -136,7 +138,9 @@ def main() -> int:
             torch, V, u, d, dr
         )
     except ImportError:
-        print("PyTorch is not installed: skipping the PyTorch comparison (pip install torch to include it)")
+        print(
+            "PyTorch is not installed: skipping the PyTorch comparison (.venv/bin/pip install torch==2.13.0 to include it)"
+        )
     print(
         f"forward+backward of the stack, B={B}, T={T}, m={M}, float64, one thread; all implementations agree"
     )

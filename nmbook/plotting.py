@@ -87,7 +87,7 @@ def plot_decision_regions(
     return ax
 
 
-def plot_memory_trace(strengths, weights, ax=None, labels=None, title=None):
+def plot_memory_trace(strengths, weights, ax=None, labels=None, title=None, end="top"):
     """Draw a continuous memory over time in the style of Figure 1 of Grefenstette et al. (2015).
 
     Each column is the memory after step t: row i is a box of height ``strengths[t, i]`` (bottom row first),
@@ -98,6 +98,7 @@ def plot_memory_trace(strengths, weights, ax=None, labels=None, title=None):
         strengths: ``(T, T)`` strengths after each step of ONE sequence (zero beyond row t).
         weights: ``(T, T)`` read weights (``nmbook.memory.read_weights`` of each row of ``strengths``).
         labels: names of the pushed values, default ``v1, v2, ...``.
+        end: ``"top"`` for a stack (a read takes the top part of a row) or ``"bottom"`` for a queue.
 
     Returns:
         ``matplotlib.axes.Axes`` — the axes drawn on.
@@ -122,8 +123,9 @@ def plot_memory_trace(strengths, weights, ax=None, labels=None, title=None):
                 continue
             ax.add_patch(Rectangle((t - 0.35, y), 0.7, h, facecolor=colours[i], edgecolor="0.2", lw=1))
             w = weights[t, i]
-            if w > 1e-12:  # the read takes the top-most part of a stack row (whole rows in between)
-                ax.add_patch(Rectangle((t - 0.35, y + h - w), 0.7, w, fill=False, hatch="///", lw=0, ec="0.35"))
+            if w > 1e-12:  # a stack's read takes the top part of a row, a queue's the bottom part
+                y0 = y + h - w if end == "top" else y
+                ax.add_patch(Rectangle((t - 0.35, y0), 0.7, w, fill=False, hatch="///", lw=0, ec="0.35"))
             ax.text(t, y + h / 2, f"{labels[i]}: {h:.2g}", ha="center", va="center", fontsize=9)
             y += h
         parts = [f"{weights[t, i]:.2g}·{labels[i]}" for i in range(t + 1) if weights[t, i] > 1e-12]
@@ -135,4 +137,104 @@ def plot_memory_trace(strengths, weights, ax=None, labels=None, title=None):
     ax.grid(False)
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_push_pop_schedule(u, d, ax=None, title=None, marks=None):
+    """Bars of the push strengths ``d_t`` and pop strengths ``u_t`` of ONE sequence, step by step.
+
+    Args:
+        u, d: ``(T,)`` pop and push strengths in [0, 1].
+        marks: optional ``{label: (first_step, last_step)}`` phases (1-based, inclusive) shaded behind the bars,
+            e.g. ``{"input": (1, 4), "output": (5, 8)}``.
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part III, chapter 2 (learning a push/pop schedule) and the controller chapters (learned gates).
+    """
+    import numpy as np
+
+    u, d = np.asarray(u, dtype=float), np.asarray(d, dtype=float)
+    steps = np.arange(1, len(u) + 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIGSIZE[0], 2.8), layout="constrained")
+    for k, (label, (lo, hi)) in enumerate((marks or {}).items()):
+        ax.axvspan(lo - 0.5, hi + 0.5, color=PALETTE[7 - k], alpha=0.12, lw=0)
+        ax.text((lo + hi) / 2, 1.07, label, ha="center", va="bottom", fontsize=9)
+    ax.bar(steps - 0.18, d, width=0.36, color=PALETTE[0], label="push $d_t$")
+    ax.bar(steps + 0.18, u, width=0.36, color=PALETTE[1], label="pop $u_t$")
+    ax.set(xlabel="step $t$", ylabel="strength", ylim=(0, 1.2), xticks=steps)
+    ax.set_yticks([0, 0.5, 1])
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_extrapolation_errors(x, errors, train_range=(-5.0, 5.0), ax=None, title=None, ymax=None):
+    """Mean absolute error against the input value, one line per model, the training range shaded.
+
+    Args:
+        x: ``(N,)`` test inputs.
+        errors: ``{label: (N,) mean absolute error}``, drawn in insertion order.
+        train_range: ``(low, high)`` of the training inputs, shaded.
+        ymax: optional upper limit of the error axis.
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part IV, chapter 1 (the NALU paper's Figure 1: MLPs do not extrapolate the identity).
+    """
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIGSIZE[0], 3.8), layout="constrained")
+    ax.axvspan(*train_range, color="0.85", alpha=0.6, lw=0, label="training range")
+    styles = ["-", "--", "-.", ":"]
+    for k, (label, err) in enumerate(errors.items()):
+        ax.plot(np.asarray(x), np.asarray(err), styles[k // 8 % 4], color=PALETTE[k % 8], lw=1.6, label=label)
+    ax.set(xlabel="input $x$", ylabel="mean absolute error $|\\hat{x} - x|$", xlim=(min(x), max(x)))
+    if ymax is not None:
+        ax.set_ylim(0, ymax)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def draw_nalu_diagram(ax=None, shared_weights=True):
+    """A block diagram of the NALU: the additive NAC, the log-space path, the gate and their mixture.
+
+    Args:
+        shared_weights: label the two paths with one ``W`` (the paper) or with ``W`` and ``W_m`` (the post).
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part IV, chapter 2 (*The NAC and the NALU*).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIGSIZE[0] * 1.15, 3.4), layout="constrained")
+    wm = "W" if shared_weights else "W_m"
+    boxes = {
+        "x": (0.06, 0.5, "$x$", 7),
+        "a": (0.42, 0.84, "NAC\n$a = xW$", 0),
+        "m": (0.42, 0.50, f"log-space NAC\n$m = \\exp(\\log(|x|+\\epsilon)\\,{wm})$", 1),
+        "g": (0.42, 0.14, "gate\n$g = \\sigma(xG)$", 2),
+        "y": (0.86, 0.5, "$y = g \\odot a$\n$+\\;(1-g) \\odot m$", 4),
+    }
+    for x0, y0, text, c in boxes.values():
+        ax.text(x0, y0, text, ha="center", va="center", fontsize=10,
+                bbox={"boxstyle": "round,pad=0.5", "fc": PALETTE[c], "alpha": 0.25, "ec": PALETTE[c]})  # fmt: skip
+    arrow = {"arrowstyle": "->", "color": "0.3", "lw": 1.2}
+    for key in ("a", "m", "g"):
+        ax.annotate("", xy=(boxes[key][0] - 0.13, boxes[key][1]), xytext=(0.1, 0.5), arrowprops=arrow)
+        ax.annotate("", xy=(0.76, 0.5), xytext=(boxes[key][0] + 0.15, boxes[key][1]), arrowprops=arrow)
+    note = "one $W = \\tanh(\\hat W) \\odot \\sigma(\\hat M)$ shared by both paths" if shared_weights else (
+        "separate $W$ and $W_m$, each $\\tanh(\\hat W) \\odot \\sigma(\\hat M)$")  # fmt: skip
+    ax.text(0.5, -0.04, note, ha="center", va="center", fontsize=9, color="0.3")
+    ax.set(xlim=(0, 1), ylim=(-0.1, 1.0))
+    ax.axis("off")
     return ax

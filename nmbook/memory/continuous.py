@@ -18,10 +18,23 @@ With ``Σ_i`` the exclusive sum towards the consuming end, one step is (paper, e
 
 Shapes: ``B`` sequences, value width ``m``, ``t`` rows before the step. A state is ``(V, s)`` with
 ``V: (B, t, m)`` and ``s: (B, t)``; the state after the step has ``t + 1`` rows.
+
+Two levels of API, one mechanism:
+
+* step level, for a controller that produces ``v_t, u_t, d_t`` from the previous read:
+  ``state = STACK.initial_state(B, m)``; ``state, r_t, cache_t = STACK.step(state, v_t, u_t, d_t)``; and in reverse
+  time ``dv_t, du_t, dd_t, dstate = STACK.step_backward(dr_t, dstate, cache_t)``, starting from
+  ``dstate = (zeros((B, T, m)), zeros((B, T)))`` (``step_backward`` trims one row per step). No validation here.
+* sequence level, built on the step level: ``r, s, cache = memory_forward(STACK, V, u, d)`` and
+  ``dV, du, dd = memory_backward(cache, dr, ds)``; ``stack_reads`` / ``stack_reads_backward`` (and the queue's)
+  are the cache-free conveniences (the backward recomputes the forward). These validate their inputs.
+
 Taught in: Part III, chapters 1–2 (stack) and 5 (queue); driven by the controller of chapters 3–5.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,9 +45,10 @@ _ENDS = ("top", "bottom")
 
 def exclusive_sum(x: np.ndarray, end: str) -> np.ndarray:
     """``Σ_{j>i} x[j]`` (end="top") or ``Σ_{j<i} x[j]`` (end="bottom") along the last axis. ``x: (..., n)``."""
-    if end == "top":
-        return np.cumsum(x[..., ::-1], axis=-1)[..., ::-1] - x
-    return np.cumsum(x, axis=-1) - x
+    zero = np.zeros(x.shape[:-1] + (min(1, x.shape[-1]),))
+    if end == "top":  # shift, then sum: exact zeros at the end rows, no cancellation from subtracting x
+        return np.concatenate([np.cumsum(x[..., :0:-1], axis=-1)[..., ::-1], zero], axis=-1)
+    return np.concatenate([zero, np.cumsum(x[..., :-1], axis=-1)], axis=-1)
 
 
 def exclusive_sum_transpose(g: np.ndarray, end: str) -> np.ndarray:
@@ -57,10 +71,13 @@ def read_weights(s: np.ndarray, end: str = "top") -> np.ndarray:
 
 
 class ContinuousMemory:
-    """A continuous stack (``end="top"``) or queue (``end="bottom"``): step-wise forward and backward.
+    """A continuous stack (``end="top"``) or queue (``end="bottom"``): one step of eqs. (1)–(3), forward and
+    backward, for a batch of ``B`` memories at once.
 
     ``step`` and ``step_backward`` do no validation (they sit in the controller's inner loop); the
-    sequence-level functions :func:`stack_reads` / :func:`queue_reads` validate their inputs.
+    sequence-level functions :func:`memory_forward`, :func:`stack_reads` and :func:`queue_reads` validate their
+    inputs. The backward's kink rule lives in :meth:`relu_grad` and the tie test of the read.
+    Taught in: Part III, chapter 1 (forward) and chapter 2 (backward); the queue in chapter 5.
     """
 
     @staticmethod
@@ -116,15 +133,30 @@ class ContinuousMemory:
         """
         a, kept, cap, take_s, coef, V = cache
         dV, ds = dstate
+        # eq. (3), the read r = Σ_i coef_i V[i] with coef_i = min(s[i], relu(cap_i)), cap_i = 1 − Σ_i s
         dcoef = np.einsum("bm,bim->bi", dr, V)
         dV = dV + coef[:, :, None] * dr[:, None, :]
-        relu_grad = self.relu_grad
-        dcap = np.where(take_s, 0.0, dcoef) * relu_grad(cap)
+        dcap = np.where(take_s, 0.0, dcoef) * self.relu_grad(cap)  # the min's tie went to s
         ds = ds + np.where(take_s, dcoef, 0.0) - exclusive_sum_transpose(dcap, self.end)
-        dkept = ds[:, :-1] * relu_grad(kept)
-        da = -dkept * relu_grad(a)
-        ds_prev = dkept - exclusive_sum_transpose(da, self.end)
-        return dV[:, -1, :], da.sum(axis=1), ds[:, -1], (dV[:, :-1, :], ds_prev)
+        # eq. (2): the pushed row got s[t] = d; the older rows went through the pop
+        du, ds_prev = self.pop_backward(ds[:, :-1], a, kept)
+        return dV[:, -1, :], du, ds[:, -1], (dV[:, :-1, :], ds_prev)
+
+    def pop_backward(
+        self, ds_kept: np.ndarray, a: np.ndarray, kept: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Backward of the pop in eq. (2), ``s[i] = relu(k_i)``, ``k_i = s_prev[i] − relu(a_i)``,
+        ``a_i = u − Σ_i s_prev``.
+
+        Args:
+            ds_kept: ``(B, t)`` dL/ds for the rows that existed before the step; a, kept: ``(B, t)`` from the cache.
+
+        Returns:
+            ``(du: (B,), ds_prev: (B, t))``.
+        """
+        dkept = ds_kept * self.relu_grad(kept)
+        da = -dkept * self.relu_grad(a)
+        return da.sum(axis=1), dkept - exclusive_sum_transpose(da, self.end)
 
 
 #: The continuous stack of the paper (eqs. 1–3) and its queue (sums towards the bottom instead).
@@ -132,13 +164,17 @@ STACK = ContinuousMemory("top")
 QUEUE = ContinuousMemory("bottom")
 
 
+def _check_array(name: str, x: object) -> None:
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array, got {type(x).__name__}")
+    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        raise TypeError(f"{name} must be a real-valued array, got dtype {x.dtype}")
+
+
 def _validate(V: np.ndarray, u: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     arrays = {"V": V, "u": u, "d": d}
     for name, x in arrays.items():
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"{name} must be a numpy array, got {type(x).__name__}")
-        if not np.issubdtype(x.dtype, np.floating) and not np.issubdtype(x.dtype, np.integer):
-            raise TypeError(f"{name} must be a real-valued array, got dtype {x.dtype}")
+        _check_array(name, x)
     if V.ndim != 3:
         raise ValueError(f"V must have shape (T, B, m), got {V.shape}")
     T, B, m = V.shape
@@ -158,26 +194,92 @@ def _validate(V: np.ndarray, u: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, 
     return V.astype(np.float64), u.astype(np.float64), d.astype(np.float64)
 
 
-def memory_reads(
+def _validate_grad(name: str, g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    _check_array(name, g)
+    if g.shape != shape:
+        raise ValueError(f"{name} must be an array of shape {shape}, got {g.shape}")
+    if not np.all(np.isfinite(g)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return g.astype(np.float64)
+
+
+@dataclass
+class ReadsCache:
+    """What :func:`memory_backward` needs from a :func:`memory_forward` run (Part III, chapter 2).
+
+    It holds the ``memory`` that ran, the ``shape`` ``(T, B, m)`` of the pushed values, and ``steps``, the ``T``
+    caches of :meth:`ContinuousMemory.step`, oldest first.
+    """
+
+    memory: ContinuousMemory
+    shape: tuple[int, int, int]
+    steps: list[tuple]
+
+
+def memory_forward(
     memory: ContinuousMemory, V: np.ndarray, u: np.ndarray, d: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Run a memory over a whole sequence of pushes and pops.
+) -> tuple[np.ndarray, np.ndarray, ReadsCache]:
+    """Run a memory over a whole sequence of pushes and pops (eqs. 1–3 at every step), keeping a cache.
 
     Args:
+        memory: :data:`STACK`, :data:`QUEUE` or another :class:`ContinuousMemory`.
         V: ``(T, B, m)`` the value pushed at each step; u, d: ``(T, B)`` pop and push strengths in [0, 1].
 
     Returns:
-        ``r: (T, B, m)`` the read after each step and ``s: (T, B, T)`` the strengths after each step, zero-padded
-        beyond the ``t + 1`` rows that exist after step t (row 0 is the first value pushed).
+        ``r: (T, B, m)`` the read after each step; ``s: (T, B, T)`` the strengths after each step, zero-padded
+        beyond the ``t + 1`` rows that exist after step t (row 0 is the first value pushed); and the
+        :class:`ReadsCache` that :func:`memory_backward` takes, so a forward is never recomputed.
+
+    Raises:
+        TypeError, ValueError: naming the argument, for non-arrays, wrong shapes, NaN/inf, u or d outside
+        [0, 1], and T, B or m equal to 0.
     """
     V, u, d = _validate(V, u, d)
     T, B, m = V.shape
     state = memory.initial_state(B, m)
-    r = np.empty((T, B, m))
-    s = np.zeros((T, B, T))
+    r, s, steps = np.empty((T, B, m)), np.zeros((T, B, T)), []
     for t in range(T):
-        state, r[t], _ = memory.step(state, V[t], u[t], d[t])
+        state, r[t], cache = memory.step(state, V[t], u[t], d[t])
         s[t, :, : t + 1] = state[1]
+        steps.append(cache)
+    return r, s, ReadsCache(memory, (T, B, m), steps)
+
+
+def memory_backward(
+    cache: ReadsCache, dr: np.ndarray, ds: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of a loss ``L(r, s)`` w.r.t. the inputs of :func:`memory_forward`, back through time.
+
+    Args:
+        cache: from :func:`memory_forward`.
+        dr: ``(T, B, m)`` dL/dr; ds: optional ``(T, B, T)`` dL/ds (entries beyond row t, which do not exist, are
+            ignored).
+
+    Returns:
+        ``(dV: (T, B, m), du: (T, B), dd: (T, B))``. A value's gradient collects every later read of it.
+    """
+    if not isinstance(cache, ReadsCache):
+        raise TypeError(
+            f"cache must be the ReadsCache returned by memory_forward, got {type(cache).__name__}"
+        )
+    T, B, m = cache.shape
+    dr = _validate_grad("dr", dr, (T, B, m))
+    if ds is not None:
+        ds = _validate_grad("ds", ds, (T, B, T))
+    memory = cache.memory
+    dV, du, dd = np.empty((T, B, m)), np.empty((T, B)), np.empty((T, B))
+    dstate = (np.zeros((B, T, m)), np.zeros((B, T)))
+    for t in range(T - 1, -1, -1):
+        ds_t = dstate[1] if ds is None else dstate[1] + ds[t, :, : t + 1]
+        dV[t], du[t], dd[t], dstate = memory.step_backward(dr[t], (dstate[0], ds_t), cache.steps[t])
+    return dV, du, dd
+
+
+def memory_reads(
+    memory: ContinuousMemory, V: np.ndarray, u: np.ndarray, d: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(r: (T, B, m), s: (T, B, T))`` of :func:`memory_forward`, without the cache."""
+    r, s, _ = memory_forward(memory, V, u, d)
     return r, s
 
 
@@ -189,52 +291,34 @@ def memory_reads_backward(
     dr: np.ndarray,
     ds: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of a loss ``L(r, s)`` of :func:`memory_reads` w.r.t. its inputs (recomputes the forward pass).
+    """``(dV, du, dd)`` for ``dr: (T, B, m)`` and optional ``ds: (T, B, T)``; RECOMPUTES the forward pass.
 
-    Args:
-        V, u, d: as for :func:`memory_reads`.
-        dr: ``(T, B, m)`` dL/dr; ds: optional ``(T, B, T)`` dL/ds (entries beyond row t are ignored).
-
-    Returns:
-        ``(dV: (T, B, m), du: (T, B), dd: (T, B))``.
+    Convenient for checks; a training loop calls :func:`memory_forward` once and :func:`memory_backward`.
     """
-    V, u, d = _validate(V, u, d)
-    T, B, m = V.shape
-    if not isinstance(dr, np.ndarray) or dr.shape != (T, B, m):
-        raise ValueError(f"dr must be an array of shape {(T, B, m)}, got {getattr(dr, 'shape', type(dr))}")
-    if ds is not None and (not isinstance(ds, np.ndarray) or ds.shape != (T, B, T)):
-        raise ValueError(f"ds must be an array of shape {(T, B, T)}, got {getattr(ds, 'shape', type(ds))}")
-    state, caches = memory.initial_state(B, m), []
-    for t in range(T):
-        state, _, cache = memory.step(state, V[t], u[t], d[t])
-        caches.append(cache)
-    dV, du, dd = np.empty_like(V), np.empty_like(u), np.empty_like(d)
-    dstate = (np.zeros((B, T, m)), np.zeros((B, T)))
-    for t in range(T - 1, -1, -1):
-        ds_t = dstate[1] if ds is None else dstate[1] + ds[t, :, : t + 1]
-        dV[t], du[t], dd[t], dstate = memory.step_backward(dr[t], (dstate[0], ds_t), caches[t])
-    return dV, du, dd
+    return memory_backward(memory_forward(memory, V, u, d)[2], dr, ds)
 
 
 def stack_reads(V: np.ndarray, u: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The continuous stack over a sequence (eqs. 1–3): ``(r: (T, B, m), s: (T, B, T))``. See :func:`memory_reads`."""
+    """The continuous stack over a sequence (eqs. 1–3): ``V: (T, B, m)``, ``u, d: (T, B)`` ->
+    ``(r: (T, B, m), s: (T, B, T))``. See :func:`memory_forward`. Taught in: Part III, chapter 1."""
     return memory_reads(STACK, V, u, d)
 
 
 def stack_reads_backward(
     V: np.ndarray, u: np.ndarray, d: np.ndarray, dr: np.ndarray, ds: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(dV, du, dd)`` of the stack for ``dr: (T, B, m)`` and optional ``ds: (T, B, T)``."""
+    """``(dV: (T, B, m), du: (T, B), dd: (T, B))`` of the stack for ``dr: (T, B, m)`` and optional
+    ``ds: (T, B, T)``; recomputes the forward (see :func:`memory_backward`). Taught in: Part III, chapter 2."""
     return memory_reads_backward(STACK, V, u, d, dr, ds)
 
 
 def queue_reads(V: np.ndarray, u: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The continuous queue over a sequence: pops and reads start at the bottom. See :func:`memory_reads`."""
+    """The continuous queue over a sequence: pops and reads start at the bottom. Shapes as :func:`stack_reads`."""
     return memory_reads(QUEUE, V, u, d)
 
 
 def queue_reads_backward(
     V: np.ndarray, u: np.ndarray, d: np.ndarray, dr: np.ndarray, ds: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(dV, du, dd)`` of the queue for ``dr: (T, B, m)`` and optional ``ds: (T, B, T)``."""
+    """``(dV, du, dd)`` of the queue; shapes and recomputation as :func:`stack_reads_backward`."""
     return memory_reads_backward(QUEUE, V, u, d, dr, ds)
