@@ -1,0 +1,297 @@
+"""Neural accumulators and neural arithmetic logic units (Trask et al., 2018), forward and backward.
+
+Notation follows the paper, with nmbook's batch-first row convention: the paper writes ``a = W x`` for a
+column vector ``x``; here ``x: (B, n_in)``, ``W: (n_in, n_out)`` and ``a = x W``. Every weight matrix that the
+units use is recomputed in each ``forward`` from its unconstrained parameters ``Ŵ`` and ``M̂``:
+
+    W = tanh(Ŵ) ⊙ σ(M̂)                                   (the NAC's weight)
+    a = x W                                                 (NAC)
+    m = exp(log(|x| + ε) W)                                 (multiplicative, "complex" NAC)
+    g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m                   (NALU)
+
+In the chapter these are equations ``nac``, ``nac-log`` and ``nalu``.
+
+Taught in: Part IV, chapter 2 (*The NAC and the NALU*).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nmbook.functional import sigmoid
+from nmbook.layers import Module, Parameter, _as_rng
+
+#: Default ε inside ``log(|x| + ε)``. The paper does not state its value; 1e-7 is a common choice.
+EPS = 1e-7
+#: Default bound on the exponent of the multiplicative path: ``exp`` only ever sees values in
+#: ``[-MAX_EXPONENT, MAX_EXPONENT]``, so its output stays below e^60 ≈ 1.1e26 and its square (in an MSE loss)
+#: below 1.3e52 — far from float64 overflow (1.8e308).
+MAX_EXPONENT = 60.0
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _check_batch(x: np.ndarray, n_in: int) -> np.ndarray:
+    """Validate a batch ``x: (B, n_in)``: a finite, non-empty, 2-D float array."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"x must be a numpy array of shape (B, {n_in}), got {type(x).__name__}")
+    if x.ndim != 2 or x.shape[1] != n_in:
+        raise ValueError(f"x must have shape (B, {n_in}), got {x.shape}")
+    if x.shape[0] == 0:
+        raise ValueError(f"x must hold at least one example, got shape {x.shape}")
+    if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
+        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
+    x = x.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite (no NaN or inf)")
+    return x
+
+
+def _check_sizes(n_in: int, n_out: int) -> None:
+    for name, v in (("n_in", n_in), ("n_out", n_out)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+
+
+def _glorot(rng: np.random.Generator, n_in: int, n_out: int) -> np.ndarray:
+    """Glorot-uniform draw of shape ``(n_in, n_out)``: U(−r, r) with r = √(6 / (n_in + n_out))."""
+    r = np.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-r, r, size=(n_in, n_out))
+
+
+def nac_weight(W_hat: np.ndarray, M_hat: np.ndarray) -> np.ndarray:
+    """The NAC's constrained weight ``W = tanh(Ŵ) ⊙ σ(M̂)`` (chapter eq. ``nac``), entries in (−1, 1).
+
+    Shapes: ``W_hat, M_hat: (n_in, n_out) -> W: (n_in, n_out)``. Its saturation points are exactly −1, 0, 1
+    (tanh → ±1 and σ → 1, or σ → 0), which biases learning towards adding, ignoring or subtracting an input.
+    Taught in: Part IV, chapter 2.
+    """
+    return np.tanh(W_hat) * sigmoid(M_hat)
+
+
+def nac_weight_backward(
+    dW: np.ndarray, W_hat: np.ndarray, M_hat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients of :func:`nac_weight`: ``dŴ = dW ⊙ (1 − tanh²Ŵ) ⊙ σ(M̂)``, ``dM̂ = dW ⊙ tanh Ŵ ⊙ σ(1 − σ)``.
+
+    Shapes: all ``(n_in, n_out)``. Returns ``(dW_hat, dM_hat)``.
+    """
+    t, s = np.tanh(W_hat), sigmoid(M_hat)
+    return dW * (1.0 - t * t) * s, dW * t * s * (1.0 - s)
+
+
+def ideal_nac_parameters(W_target: np.ndarray, sharpness: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
+    """Unconstrained ``(Ŵ, M̂)`` whose :func:`nac_weight` is within ~1e-13 of ``W_target`` ∈ {−1, 0, 1}.
+
+    ``Ŵ = sharpness · W_target`` and ``M̂ = sharpness · (2|W_target| − 1)``: tanh(±30) and σ(30) equal ±1
+    and 1 to float64 precision, σ(−30) ≈ 9e-14. Used to show that a NAC/NALU with the right weights computes
+    exact arithmetic (Part IV, chapter 2). ``W_target: (n_in, n_out)``.
+    """
+    W_target = np.asarray(W_target, dtype=np.float64)
+    if not np.all(np.isin(W_target, (-1.0, 0.0, 1.0))):
+        raise ValueError("W_target must contain only -1, 0 and 1")
+    if not sharpness > 0:
+        raise ValueError(f"sharpness must be positive, got {sharpness!r}")
+    return sharpness * W_target, sharpness * (2.0 * np.abs(W_target) - 1.0)
+
+
+def _log_path_forward(x: np.ndarray, W: np.ndarray, eps: float, max_exponent: float):
+    """``m = exp(clip(log(|x| + ε) W))``; returns ``m`` and the cache for :func:`_log_path_backward`."""
+    log_x = np.log(np.abs(x) + eps)
+    z = log_x @ W
+    inside = (z > -max_exponent) & (z <= max_exponent)  # kink rule: derivative of the left piece
+    m = np.exp(np.clip(z, -max_exponent, max_exponent))
+    return m, (x, log_x, inside, m)
+
+
+def _log_path_backward(dm: np.ndarray, W: np.ndarray, cache, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Backward of :func:`_log_path_forward`: ``(dx, dW)``; zero gradient where the exponent was clipped.
+
+    ``d|x|/dx`` is taken as ``sign(x)``, i.e. 0 at x = 0.
+    """
+    x, log_x, inside, m = cache
+    dz = dm * m * inside
+    dW = log_x.T @ dz
+    dx = (dz @ W.T) * np.sign(x) / (np.abs(x) + eps)
+    return dx, dW
+
+
+# ---------------------------------------------------------------------------------------------- modules
+
+
+class NAC(Module):
+    """Neural accumulator ``a = x W``, ``W = tanh(Ŵ) ⊙ σ(M̂)`` (eq. ``nac``): ``(B, n_in) -> (B, n_out)``.
+
+    A linear layer with no bias whose weights are pushed towards −1, 0, 1, so it can add and subtract its
+    inputs but never rescale them — which is why it extrapolates. ``Ŵ, M̂: (n_in, n_out)``, initialised
+    Glorot-uniform (the paper does not state an initialisation).
+    Taught in: Part IV, chapter 2.
+    """
+
+    def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | int) -> None:
+        _check_sizes(n_in, n_out)
+        rng = _as_rng(rng)
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.W_hat = Parameter(_glorot(rng, n_in, n_out), "W_hat")
+        self.M_hat = Parameter(_glorot(rng, n_in, n_out), "M_hat")
+
+    @property
+    def W(self) -> np.ndarray:
+        """The current constrained weight ``tanh(Ŵ) ⊙ σ(M̂)``, ``(n_in, n_out)``."""
+        return nac_weight(self.W_hat.value, self.M_hat.value)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """``x: (B, n_in) -> a: (B, n_out)``."""
+        self._x = _check_batch(x, self.n_in)
+        self._W = self.W
+        return self._x @ self._W
+
+    def backward(self, da: np.ndarray) -> np.ndarray:
+        """``da: (B, n_out) -> dx: (B, n_in)``; accumulates ``W_hat.grad`` and ``M_hat.grad``."""
+        dWh, dMh = nac_weight_backward(self._x.T @ da, self.W_hat.value, self.M_hat.value)
+        self.W_hat.grad += dWh
+        self.M_hat.grad += dMh
+        return da @ self._W.T
+
+
+class ComplexNAC(Module):
+    """The NAC in log space, ``m = exp(log(|x| + ε) W)``: the NALU's multiplicative path (eq. ``nac-log``).
+
+    ``(B, n_in) -> (B, n_out)``. With ``W`` ∈ {−1, 0, 1} it multiplies and divides its inputs:
+    ``exp(log a + log b) = a b``, ``exp(log a − log b) = a / b``. Two facts follow from the formula:
+
+    * ``m > 0`` always: the unit computes ``|a|^{w_a} |b|^{w_b}``, so it **cannot produce a negative product**
+      (``(−2) × 3`` comes out as 6), and ``log(|x| + ε)`` makes it inaccurate for |x| near ε.
+    * For numerical safety the exponent is clipped to ``[−max_exponent, max_exponent]`` (default 60) before
+      ``exp``; where it is clipped the gradient is zero. Nothing else is clipped: outputs stay finite for any
+      finite input (tested for |x| up to 1e6).
+
+    Taught in: Part IV, chapter 2.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        rng: np.random.Generator | int,
+        eps: float = EPS,
+        max_exponent: float = MAX_EXPONENT,
+    ) -> None:
+        _check_sizes(n_in, n_out)
+        if not (eps > 0 and max_exponent > 0):
+            raise ValueError(f"eps and max_exponent must be positive, got {eps!r} and {max_exponent!r}")
+        rng = _as_rng(rng)
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.eps, self.max_exponent = float(eps), float(max_exponent)
+        self.W_hat = Parameter(_glorot(rng, n_in, n_out), "W_hat")
+        self.M_hat = Parameter(_glorot(rng, n_in, n_out), "M_hat")
+
+    @property
+    def W(self) -> np.ndarray:
+        """The current constrained weight ``tanh(Ŵ) ⊙ σ(M̂)``, ``(n_in, n_out)``."""
+        return nac_weight(self.W_hat.value, self.M_hat.value)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """``x: (B, n_in) -> m: (B, n_out)``, every entry > 0."""
+        x = _check_batch(x, self.n_in)
+        self._W = self.W
+        m, self._cache = _log_path_forward(x, self._W, self.eps, self.max_exponent)
+        return m
+
+    def backward(self, dm: np.ndarray) -> np.ndarray:
+        """``dm: (B, n_out) -> dx: (B, n_in)``; accumulates ``W_hat.grad`` and ``M_hat.grad``."""
+        dx, dW = _log_path_backward(dm, self._W, self._cache, self.eps)
+        dWh, dMh = nac_weight_backward(dW, self.W_hat.value, self.M_hat.value)
+        self.W_hat.grad += dWh
+        self.M_hat.grad += dMh
+        return dx
+
+
+#: Alternative name used in later literature for the log-space NAC.
+NACMult = ComplexNAC
+
+
+class NALU(Module):
+    """Neural arithmetic logic unit (Trask et al. 2018; chapter eq. ``nalu``): ``(B, n_in) -> (B, n_out)``.
+
+    ``a = x W`` (additive NAC), ``m = exp(log(|x| + ε) W)`` (multiplicative path), ``g = σ(x G)`` (a learned
+    gate per output, no bias), ``y = g ⊙ a + (1 − g) ⊙ m``.
+
+    * ``shared_weights=True`` (default) is the paper's formulation: **one** ``W`` (one pair ``Ŵ, M̂``) serves
+      both paths. ``shared_weights=False`` gives the multiplicative path its own ``Ŵ_m, M̂_m`` — as in the
+      source blog post's code and in many later implementations.
+    * The multiplicative path is always positive, so a NALU cannot output a negative product or quotient
+      (``g → 0`` gives ``|a b|``); the exponent is clipped as in :class:`ComplexNAC`.
+
+    Parameters: ``W_hat, M_hat`` (and ``W_hat_m, M_hat_m`` if not shared), ``G``, all ``(n_in, n_out)`` and
+    Glorot-uniform initialised. Taught in: Part IV, chapter 2.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        rng: np.random.Generator | int,
+        shared_weights: bool = True,
+        eps: float = EPS,
+        max_exponent: float = MAX_EXPONENT,
+    ) -> None:
+        _check_sizes(n_in, n_out)
+        if not (eps > 0 and max_exponent > 0):
+            raise ValueError(f"eps and max_exponent must be positive, got {eps!r} and {max_exponent!r}")
+        rng = _as_rng(rng)
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.eps, self.max_exponent = float(eps), float(max_exponent)
+        self.shared_weights = bool(shared_weights)
+        self.W_hat = Parameter(_glorot(rng, n_in, n_out), "W_hat")
+        self.M_hat = Parameter(_glorot(rng, n_in, n_out), "M_hat")
+        self.G = Parameter(_glorot(rng, n_in, n_out), "G")
+        if not self.shared_weights:
+            self.W_hat_m = Parameter(_glorot(rng, n_in, n_out), "W_hat_m")
+            self.M_hat_m = Parameter(_glorot(rng, n_in, n_out), "M_hat_m")
+
+    @property
+    def W(self) -> np.ndarray:
+        """The additive path's constrained weight (also the multiplicative one's when shared)."""
+        return nac_weight(self.W_hat.value, self.M_hat.value)
+
+    @property
+    def W_m(self) -> np.ndarray:
+        """The multiplicative path's constrained weight, ``(n_in, n_out)``."""
+        if self.shared_weights:
+            return self.W
+        return nac_weight(self.W_hat_m.value, self.M_hat_m.value)
+
+    def gate(self, x: np.ndarray) -> np.ndarray:
+        """``g = σ(x G)``: ``(B, n_in) -> (B, n_out)``, 1 selects the additive path, 0 the multiplicative."""
+        return sigmoid(_check_batch(x, self.n_in) @ self.G.value)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """``x: (B, n_in) -> y: (B, n_out)``, ``y = g ⊙ a + (1 − g) ⊙ m``."""
+        x = _check_batch(x, self.n_in)
+        W, W_m = self.W, self.W_m
+        a = x @ W
+        m, log_cache = _log_path_forward(x, W_m, self.eps, self.max_exponent)
+        g = sigmoid(x @ self.G.value)
+        self._cache = (x, W, W_m, a, m, g, log_cache)
+        return g * a + (1.0 - g) * m
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        """``dy: (B, n_out) -> dx: (B, n_in)``; accumulates the gradients of every parameter."""
+        x, W, W_m, a, m, g, log_cache = self._cache
+        dz_gate = dy * (a - m) * g * (1.0 - g)
+        self.G.grad += x.T @ dz_gate
+        dx_m, dW_m = _log_path_backward(dy * (1.0 - g), W_m, log_cache, self.eps)
+        da = dy * g
+        dW = x.T @ da
+        if self.shared_weights:
+            dW = dW + dW_m
+        else:
+            dWh, dMh = nac_weight_backward(dW_m, self.W_hat_m.value, self.M_hat_m.value)
+            self.W_hat_m.grad += dWh
+            self.M_hat_m.grad += dMh
+        dWh, dMh = nac_weight_backward(dW, self.W_hat.value, self.M_hat.value)
+        self.W_hat.grad += dWh
+        self.M_hat.grad += dMh
+        return da @ W.T + dx_m + dz_gate @ self.G.value.T
