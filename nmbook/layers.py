@@ -82,7 +82,8 @@ class Module:
             p.zero_grad()
 
 
-def _as_rng(rng: np.random.Generator | int) -> np.random.Generator:
+def as_rng(rng: np.random.Generator | int) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from an int seed (or the generator itself); anything else is a TypeError."""
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
@@ -114,7 +115,7 @@ class Linear(Module):
         for name, v in (("n_in", n_in), ("n_out", n_out)):
             if not isinstance(v, int | np.integer) or v <= 0:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        rng = _as_rng(rng)
+        rng = as_rng(rng)
         k = 1.0 / np.sqrt(n_in)
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.W = Parameter(rng.uniform(-k, k, size=(n_in, n_out)), "W")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from nmbook.functional import sigmoid
-from nmbook.layers import Module, Parameter, _as_rng
+from nmbook.layers import Module, Parameter, as_rng
 
 #: Default ε inside ``log(|x| + ε)``. The paper does not state its value; 1e-7 is a common choice.
 EPS = 1e-7
@@ -131,7 +131,7 @@ class NAC(Module):
 
     def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | int) -> None:
         _check_sizes(n_in, n_out)
-        rng = _as_rng(rng)
+        rng = as_rng(rng)
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.W_hat = Parameter(_glorot(rng, n_in, n_out), "W_hat")
         self.M_hat = Parameter(_glorot(rng, n_in, n_out), "M_hat")
@@ -181,7 +181,7 @@ class ComplexNAC(Module):
         _check_sizes(n_in, n_out)
         if not (eps > 0 and max_exponent > 0):
             raise ValueError(f"eps and max_exponent must be positive, got {eps!r} and {max_exponent!r}")
-        rng = _as_rng(rng)
+        rng = as_rng(rng)
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.eps, self.max_exponent = float(eps), float(max_exponent)
         self.W_hat = Parameter(_glorot(rng, n_in, n_out), "W_hat")
@@ -240,7 +240,7 @@ class NALU(Module):
         _check_sizes(n_in, n_out)
         if not (eps > 0 and max_exponent > 0):
             raise ValueError(f"eps and max_exponent must be positive, got {eps!r} and {max_exponent!r}")
-        rng = _as_rng(rng)
+        rng = as_rng(rng)
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.eps, self.max_exponent = float(eps), float(max_exponent)
         self.shared_weights = bool(shared_weights)

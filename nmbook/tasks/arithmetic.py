@@ -16,6 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nmbook import layers as L
+from nmbook.layers import Linear, ReLU6, Sequential, as_rng
+from nmbook.losses import mse
+from nmbook.nalu import NAC, NALU
+from nmbook.optim import Adam
+
 #: name -> (formula as printed, function of (a, b)). ``b`` is unused by ``square`` and ``sqrt``.
 OPERATIONS: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "add": ("a + b", lambda a, b: a + b),
@@ -84,18 +90,10 @@ class ArithmeticTask:
             raise ValueError(f"n must be a positive integer, got {n!r}")
         if regime not in ("interpolation", "extrapolation"):
             raise ValueError(f"regime must be 'interpolation' or 'extrapolation', got {regime!r}")
-        rng = _as_rng(rng)
+        rng = as_rng(rng)
         low, high = getattr(self, regime)
         X = rng.uniform(low, high, size=(int(n), self.n_inputs))
         return X, self.targets(X)
-
-
-def _as_rng(rng: np.random.Generator | int) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}")
 
 
 def make_arithmetic_task(
@@ -173,14 +171,12 @@ def build_static_model(
     activations), ``"nac"`` (stacked NACs) or ``"nalu"`` (stacked NALUs, shared W). ``layers=1`` gives a
     single unit ``n_in -> 1``. Returns an ``nmbook.layers.Module`` mapping ``(B, n_in) -> (B, 1)``.
     """
-    from nmbook.layers import Linear, ReLU6, Sequential
-    from nmbook.nalu import NAC, NALU
 
     if kind not in MODEL_KINDS:
         raise ValueError(f"kind must be one of {MODEL_KINDS}, got {kind!r}")
     if isinstance(layers, bool) or not isinstance(layers, int) or layers < 1:
         raise ValueError(f"layers must be a positive integer, got {layers!r}")
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     sizes = [n_in] + [hidden] * (layers - 1) + [1]
     mods = []
     for i, (n, k) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
@@ -212,8 +208,6 @@ def run_static_task(
     (mean |ŷ − y| / mean |y| on the extrapolation set) and ``loss`` (training MSE every ``log_every`` steps).
     Non-finite predictions count as an infinite error.
     """
-    from nmbook.losses import mse
-    from nmbook.optim import Adam
 
     rng = np.random.default_rng(seed)
     X_i, y_i = task.sample(n_test, rng, "interpolation")
@@ -271,9 +265,6 @@ def fit_identity_mlp(
     the trained ``Sequential`` mapping ``(B, 1) -> (B, 1)``. ``activation`` is a name in
     :data:`IDENTITY_ACTIVATIONS` (an ``nmbook.layers`` class). Taught in: Part IV, chapter 1.
     """
-    from nmbook import layers as L
-    from nmbook.losses import mse
-    from nmbook.optim import Adam
 
     if activation not in IDENTITY_ACTIVATIONS:
         raise ValueError(f"activation must be one of {IDENTITY_ACTIVATIONS}, got {activation!r}")
