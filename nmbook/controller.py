@@ -12,7 +12,13 @@ The heads read ``h_t`` directly (the paper's ``o'_t``); the output sees the fres
 ``h_t``, so a symbol on top of the stack can be emitted at the step it is exposed. ``memory=None`` gives the
 memory-less baseline (a plain RNN/LSTM with ``o_t = W_o h_t + b_o``).
 
-Shapes: ``x: (T, B, n_in)``, logits ``(T, B, n_out)``, gates ``d, u: (T, B)``, reads ``(T, B, m)``.
+A memory declares how many values it takes per step (``n_values``: 1 for the stack and queue, 2 for the deque,
+which pushes at both ends) and how many reads it returns (``n_reads``). With ``k = n_values`` the head layer has
+``2k + k m`` columns ``[push_1..k, pop_1..k, values]``; for ``k > 1`` the gates ``d_t, u_t`` are ``(B, k)`` and the
+values ``(B, k, m)``, and the read fed back has width ``n_reads · m``.
+
+Shapes: ``x: (T, B, n_in)``, logits ``(T, B, n_out)``, gates ``d, u: (T, B)`` (``(T, B, k)`` for ``k > 1``),
+reads ``(T, B, n_reads · m)``.
 Taught in: Part III, chapters 3–5.
 """
 
@@ -23,21 +29,23 @@ import numpy as np
 from nmbook.functional import sigmoid
 from nmbook.layers import Module, Parameter
 from nmbook.memory.continuous import ContinuousMemory
+from nmbook.memory.deque import ContinuousDeque
 from nmbook.rnn import LSTMCell, RNNCell
 
 
 class MemoryController(Module):
-    """An RNN or LSTM controller with a stack, a queue (or any object with the ``ContinuousMemory`` step API).
+    """An RNN or LSTM controller with a stack, a queue, a deque (or any object with their step API).
 
     Args:
         n_in: input size (one-hot symbols plus delimiter).
         n_out: number of output classes.
         n_hidden: controller units H.
         width: memory value width m (ignored, taken as 0, when ``memory`` is None).
-        memory: ``nmbook.memory.STACK``, ``QUEUE``, another memory with the same step API, or None.
+        memory: ``nmbook.memory.STACK``, ``QUEUE``, ``DEQUE``, another memory with the same step API, or None.
         rng: seed or generator for the initial weights.
         cell: ``"rnn"`` (tanh) or ``"lstm"``.
-        push_bias, pop_bias: initial b_d and b_u. The paper's advice is a negative pop bias, so that early in
+        push_bias, pop_bias: initial b_d and b_u: one number for every end, or one per end (``n_values`` of
+            them; for the deque ``(top, bottom)``). The paper's advice is a negative pop bias, so that early in
             training the controller pushes rather than erasing what it pushed.
     """
 
@@ -47,11 +55,11 @@ class MemoryController(Module):
         n_out: int,
         n_hidden: int,
         width: int,
-        memory: ContinuousMemory | None,
+        memory: ContinuousMemory | ContinuousDeque | None,
         rng: np.random.Generator | int,
         cell: str = "rnn",
-        push_bias: float = 0.0,
-        pop_bias: float = -1.0,
+        push_bias: float | tuple[float, ...] = 0.0,
+        pop_bias: float | tuple[float, ...] = -1.0,
     ) -> None:
         rng = np.random.default_rng(rng)
         if cell not in ("rnn", "lstm"):
@@ -60,16 +68,23 @@ class MemoryController(Module):
         if memory is not None and m <= 0:
             raise ValueError(f"width must be a positive integer when a memory is used, got {width!r}")
         self.memory, self.n_in, self.n_out, self.width = memory, int(n_in), int(n_out), m
+        self.n_values = 1 if memory is None else int(memory.n_values)
+        R = 0 if memory is None else int(memory.n_reads) * m  # width of the read fed back
+        self.read_width = R
         cls = RNNCell if cell == "rnn" else LSTMCell
-        self.cell = cls(n_in + m, n_hidden, rng)
-        H = self.cell.n_hidden
+        self.cell = cls(n_in + R, n_hidden, rng)
+        H, nv = self.cell.n_hidden, self.n_values
         k = 1.0 / np.sqrt(H)
-        self.W_g = Parameter(rng.uniform(-k, k, size=(H, 2 + m)), "W_g")  # columns: push, pop, value[m]
-        b_g = rng.uniform(-k, k, size=(2 + m,))
-        b_g[0], b_g[1] = push_bias, pop_bias
+        G = 2 * nv + nv * m  # columns: push[nv], pop[nv], values[nv * m]
+        self.W_g = Parameter(rng.uniform(-k, k, size=(H, G)), "W_g")
+        b_g = rng.uniform(-k, k, size=(G,))
+        for name, bias in (("push_bias", push_bias), ("pop_bias", pop_bias)):
+            if np.ndim(bias) not in (0, 1) or np.size(bias) not in (1, nv):
+                raise ValueError(f"{name} must be a number or {nv} numbers (one per end), got {bias!r}")
+        b_g[:nv], b_g[nv : 2 * nv] = push_bias, pop_bias
         self.b_g = Parameter(b_g, "b_g")
-        ko = 1.0 / np.sqrt(H + m)
-        self.W_o = Parameter(rng.uniform(-ko, ko, size=(H + m, n_out)), "W_o")
+        ko = 1.0 / np.sqrt(H + R)
+        self.W_o = Parameter(rng.uniform(-ko, ko, size=(H + R, n_out)), "W_o")
         self.b_o = Parameter(rng.uniform(-ko, ko, size=(n_out,)), "b_o")
 
     # ------------------------------------------------------------------ forward
@@ -87,8 +102,9 @@ class MemoryController(Module):
                 needs ``rng``). It pushes the gates towards 0 or 1, where the noise matters least.
             zero_reads: replace every read by zeros (an ablation: is the memory used?).
 
-        After the call, ``self.d``, ``self.u``: ``(T, B)``, ``self.reads``: ``(T, B, m)`` and ``self.strengths``:
-        ``(T, B, T)`` (zero-padded) hold what the memory did.
+        After the call, ``self.d``, ``self.u``: ``(T, B)`` (``(T, B, k)`` for ``k = n_values > 1``),
+        ``self.reads``: ``(T, B, n_reads · m)`` and ``self.strengths``: ``(T, B, k T)`` (zero-padded; the deque's
+        rows are centred, see :meth:`nmbook.memory.deque.ContinuousDeque.strength_slice`) hold what the memory did.
         """
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 3 or x.shape[2] != self.n_in:
@@ -98,13 +114,14 @@ class MemoryController(Module):
         if noise_std < 0 or (noise_std > 0 and rng is None):
             raise ValueError("noise_std must be >= 0, and a positive noise_std needs rng")
         T, B, _ = x.shape
-        m = self.width
+        m, nv = self.width, self.n_values
         state = self.cell.init_state(B)
         mstate = self.memory.initial_state(B, m) if self.memory is not None else None
-        r = np.zeros((B, m))
+        r = np.zeros((B, self.read_width))
         logits = np.empty((T, B, self.n_out))
-        self.d, self.u = np.zeros((T, B)), np.zeros((T, B))
-        self.reads, self.strengths = np.zeros((T, B, m)), np.zeros((T, B, T))
+        gshape = (T, B) if nv == 1 else (T, B, nv)
+        self.d, self.u = np.zeros(gshape), np.zeros(gshape)
+        self.reads, self.strengths = np.zeros((T, B, self.read_width)), np.zeros((T, B, nv * T))
         self._caches, self._zero_reads = [], zero_reads
         for t in range(T):
             state, ccache = self.cell.step(np.concatenate([x[t], r], axis=1), state)
@@ -113,13 +130,15 @@ class MemoryController(Module):
             if self.memory is not None:
                 z = h @ self.W_g.value + self.b_g.value
                 if noise_std > 0:
-                    z[:, :2] += noise_std * rng.standard_normal((B, 2))
-                d, u, v = sigmoid(z[:, 0]), sigmoid(z[:, 1]), np.tanh(z[:, 2:])
-                mstate, r, mcache = self.memory.step(mstate, v, u, d)
+                    z[:, : 2 * nv] += noise_std * rng.standard_normal((B, 2 * nv))
+                d, u, v = sigmoid(z[:, :nv]), sigmoid(z[:, nv : 2 * nv]), np.tanh(z[:, 2 * nv :])
+                if nv == 1:
+                    d, u = d[:, 0], u[:, 0]
+                mstate, r, mcache = self.memory.step(mstate, v if nv == 1 else v.reshape(B, nv, m), u, d)
                 if zero_reads:
                     r = np.zeros_like(r)
                 self.d[t], self.u[t], self.reads[t] = d, u, r
-                self.strengths[t, :, : t + 1] = mstate[1]
+                self.strengths[t, :, self.memory.strength_slice(t, T)] = mstate[1]
                 gates = (d, u, v)
             hr = np.concatenate([h, r], axis=1)
             logits[t] = hr @ self.W_o.value + self.b_o.value
@@ -141,11 +160,11 @@ class MemoryController(Module):
         B = dlogits.shape[1]
         if dlogits.shape != (T, B, self.n_out):
             raise ValueError(f"dlogits must have shape {(T, B, self.n_out)}, got {dlogits.shape}")
-        H, m = self.cell.n_hidden, self.width
+        H, R = self.cell.n_hidden, self.read_width
         state, mstate = self._final
         dstate = tuple(np.zeros_like(s) for s in state)
         dmstate = None if mstate is None else (np.zeros_like(mstate[0]), np.zeros_like(mstate[1]))
-        dr_next = np.zeros((B, m))
+        dr_next = np.zeros((B, R))
         for t in range(T - 1, -1, -1):
             ccache, mcache, gates, hr = self._caches[t]
             dy = dlogits[t]
@@ -154,7 +173,7 @@ class MemoryController(Module):
             dhr = dy @ self.W_o.value.T
             dh = dhr[:, :H]
             if self.memory is not None:
-                dr = np.zeros((B, m)) if self._zero_reads else dhr[:, H:] + dr_next
+                dr = np.zeros((B, R)) if self._zero_reads else dhr[:, H:] + dr_next
                 dv, du_t, dd_t, dmstate = self.memory.step_backward(dr, dmstate, mcache)
                 if dd is not None:
                     dd_t = dd_t + dd[t]
@@ -162,7 +181,12 @@ class MemoryController(Module):
                     du_t = du_t + du[t]
                 d, u, v = gates
                 dz = np.concatenate(
-                    [(dd_t * d * (1 - d))[:, None], (du_t * u * (1 - u))[:, None], dv * (1 - v * v)], axis=1
+                    [
+                        (dd_t * d * (1 - d)).reshape(B, -1),
+                        (du_t * u * (1 - u)).reshape(B, -1),
+                        dv.reshape(B, -1) * (1 - v * v),
+                    ],
+                    axis=1,
                 )
                 h = hr[:, :H]
                 self.W_g.grad += h.T @ dz
@@ -175,17 +199,21 @@ class MemoryController(Module):
     def saturation_penalty(
         self, weight_mask: np.ndarray | None = None
     ) -> tuple[float, np.ndarray, np.ndarray]:
-        """``P = mean(d(1−d) + u(1−u))`` over the last forward pass, and ``(dP/dd, dP/du)``, each ``(T, B)``.
+        """``P = mean(d(1−d) + u(1−u))`` over the last forward pass, and ``(dP/dd, dP/du)``, each shaped like
+        ``self.d`` (for a deque the mean is over steps and sequences of the sum over both ends).
 
         Zero exactly when every gate is 0 or 1: adding ``λ P`` to the loss pushes the controller towards discrete
         pushes and pops, which is what lets it generalise to longer sequences. ``weight_mask`` restricts the mean.
         """
-        w = np.ones_like(self.d) if weight_mask is None else np.asarray(weight_mask, dtype=np.float64)
+        w = np.ones(self.d.shape[:2]) if weight_mask is None else np.asarray(weight_mask, dtype=np.float64)
         n = max(float(w.sum()), 1.0)
+        if self.d.ndim == 3:
+            w = w[:, :, None]
         p = float(np.sum(w * (self.d * (1 - self.d) + self.u * (1 - self.u))) / n)
         return p, w * (1 - 2 * self.d) / n, w * (1 - 2 * self.u) / n
 
     def push_bias_floor(self, floor: float) -> None:
-        """Clamp the push bias ``b_d`` to at least ``floor`` — the trick of the source post that makes the
+        """Clamp the push bias ``b_d`` (every end's) to at least ``floor`` — the trick of the source post that makes the
         controller push at every step (and, as chapter 4 shows, lets it bypass the stack)."""
-        self.b_g.value[0] = max(self.b_g.value[0], floor)
+        nv = self.n_values
+        self.b_g.value[:nv] = np.maximum(self.b_g.value[:nv], floor)

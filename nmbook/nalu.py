@@ -2,7 +2,7 @@
 
 Notation follows the paper, with nmbook's batch-first row convention: the paper writes ``a = W x`` for a
 column vector ``x``; here ``x: (B, n_in)``, ``W: (n_in, n_out)`` and ``a = x W``. Every weight matrix that the
-units use is recomputed in each ``forward`` from its unconstrained parameters ``Ŵ`` and ``M̂``:
+units use is recomputed in each ``forward`` from its unconstrained parameters ``Ŵ`` and ``M̂``::
 
     W = tanh(Ŵ) ⊙ σ(M̂)                                   (the NAC's weight)
     a = x W                                                 (NAC)
@@ -162,10 +162,10 @@ class ComplexNAC(Module):
     ``exp(log a + log b) = a b``, ``exp(log a − log b) = a / b``. Two facts follow from the formula:
 
     * ``m > 0`` always: the unit computes ``|a|^{w_a} |b|^{w_b}``, so it **cannot produce a negative product**
-      (``(−2) × 3`` comes out as 6), and ``log(|x| + ε)`` makes it inaccurate for |x| near ε.
+      (``(−2) × 3`` comes out as 6), and ``log(|x| + ε)`` makes it inaccurate for ``|x|`` near ε.
     * For numerical safety the exponent is clipped to ``[−max_exponent, max_exponent]`` (default 60) before
       ``exp``; where it is clipped the gradient is zero. Nothing else is clipped: outputs stay finite for any
-      finite input (tested for |x| up to 1e6).
+      finite input (tested for ``|x|`` up to 1e6).
 
     Taught in: Part IV, chapter 2.
     """

@@ -238,3 +238,205 @@ def draw_nalu_diagram(ax=None, shared_weights=True):
     ax.set(xlim=(0, 1), ylim=(-0.1, 1.0))
     ax.axis("off")
     return ax
+
+
+def plot_gate_heatmaps(d, u, lengths=None, axes=None, title=None):
+    """Heatmaps of the push strengths ``d_t`` and pop strengths ``u_t`` of several sequences, side by side.
+
+    Args:
+        d, u: ``(N, T)`` gates of N sequences (one row each; e.g. ``model.d.T`` after a forward pass).
+        lengths: optional ``(N,)`` input lengths L; a white tick marks the delimiter step ``L + 1`` of each row
+            and steps after ``2L + 1`` (padding) are masked out.
+        axes: two Axes to draw on (a new figure when None).
+
+    Returns:
+        The two ``matplotlib.axes.Axes`` drawn on.
+
+    Taught in: Part III, chapter 4 (is the controller using its stack?) and chapter 5 (queues and deques).
+    """
+    import numpy as np
+
+    d, u = np.asarray(d, dtype=float), np.asarray(u, dtype=float)
+    N, T = d.shape
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] * 1.6, 0.35 * N + 1.4), layout="constrained")
+    valid = np.ones((N, T), dtype=bool)
+    if lengths is not None:
+        valid = np.arange(T)[None, :] <= 2 * np.asarray(lengths)[:, None]
+    for ax, g, name in zip(axes, (d, u), ("push $d_t$", "pop $u_t$"), strict=True):
+        im = ax.imshow(np.ma.masked_where(~valid, g), aspect="auto", cmap="viridis", vmin=0, vmax=1,
+                       interpolation="nearest", extent=(0.5, T + 0.5, N - 0.5, -0.5))  # fmt: skip
+        if lengths is not None:
+            ax.scatter(np.asarray(lengths) + 1, np.arange(N), marker="|", color="white", s=60)
+        ax.set(xlabel="step $t$", ylabel="sequence", title=name)
+        ax.grid(False)
+    plt.colorbar(im, ax=axes, shrink=0.9, label="strength")
+    if title:
+        axes[0].figure.suptitle(title)
+    return axes
+
+
+def plot_strength_profile(strengths, ax=None, title=None, length=None):
+    """The strengths of ONE memory over time: row t of the image is ``s_t`` (the memory after step t).
+
+    Args:
+        strengths: ``(T, T)`` strengths of one sequence (``model.strengths[:, b, :]``), zero beyond row t.
+        length: optional input length L; dashed lines mark the end of the input and of the output phase.
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part III, chapter 4 (the stack's strength profile) and chapter 5 (queues and deques).
+    """
+    import numpy as np
+
+    s = np.asarray(strengths, dtype=float)
+    T = s.shape[0]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 3.8), layout="constrained")
+    exists = np.arange(T)[None, :] <= np.arange(T)[:, None]
+    im = ax.imshow(np.ma.masked_where(~exists, s), cmap="magma", vmin=0, vmax=1, interpolation="nearest",
+                   extent=(0.5, T + 0.5, T + 0.5, 0.5))  # fmt: skip
+    if length is not None:
+        for y in (length + 1.5, 2 * length + 1.5):
+            ax.axhline(y, color="0.6", ls="--", lw=1)
+    ax.set(xlabel="memory row $i$ (pushed at step $i$)", ylabel="step $t$")
+    ax.grid(False)
+    plt.colorbar(im, ax=ax, shrink=0.9, label="strength $s_t[i]$")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_accuracy_by_length(results, train_max=None, ax=None, title=None, ylabel="whole-sequence accuracy"):
+    """Accuracy against test length, one line per model.
+
+    Args:
+        results: ``{label: {length: accuracy}}`` (accuracy in [0, 1]); e.g. the coarse accuracies of
+            ``nmbook.seqtrain.accuracy_by_length``.
+        train_max: optional longest training length, drawn as a shaded band ``1..train_max``.
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part III, chapters 3–5 (length generalisation of controllers).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    if train_max is not None:
+        ax.axvspan(0.5, train_max + 0.5, color=PALETTE[7], alpha=0.15, lw=0, label="trained lengths")
+    markers = "osD^vP*X"
+    for k, (label, accs) in enumerate(results.items()):
+        L = sorted(accs)
+        ax.plot(L, [accs[n] for n in L], marker=markers[k % len(markers)], ms=3.5, lw=1.5, color=PALETTE[k],
+                label=label)  # fmt: skip
+    ax.set(xlabel="sequence length", ylabel=ylabel, ylim=(-0.03, 1.03))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def draw_controller_diagram(ax=None, memory_name="stack"):
+    """A block diagram of one step of a memory-augmented controller (Grefenstette et al. 2015, section 3.4).
+
+    The cell reads ``[x_t, r_{t-1}]``; its state ``h_t`` drives the push, pop and value heads and, with the fresh
+    read ``r_t``, the output ``o_t``; ``r_t`` is fed back at the next step.
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part III, chapter 3 (a controller that reverses) and chapter 5 (queues and deques).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIGSIZE[0] * 1.2, 3.2), layout="constrained")
+    boxes = {
+        "x": (0.05, 0.78, "$x_t$", 7),
+        "rp": (0.05, 0.30, "$r_{t-1}$", 7),
+        "h": (0.27, 0.55, "RNN cell\n$h_t$", 0),
+        "g": (0.50, 0.55, "heads\n$d_t=\\sigma(\\cdot)$, $u_t=\\sigma(\\cdot)$\n$v_t=\\tanh(\\cdot)$", 2),
+        "m": (0.74, 0.55, f"continuous {memory_name}\n$(V_t, s_t)$", 1),
+        "o": (0.74, 0.12, "output\n$o_t = W_o[h_t, r_t] + b_o$", 4),
+        "r": (0.94, 0.55, "$r_t$", 7),
+    }
+    texts = {}
+    for key, (x0, y0, text, c) in boxes.items():
+        texts[key] = ax.text(x0, y0, text, ha="center", va="center", fontsize=9.5,
+                             bbox={"boxstyle": "round,pad=0.45", "fc": PALETTE[c], "alpha": 0.25, "ec": PALETTE[c]})  # fmt: skip
+
+    def link(a, b, xa=(1.0, 0.5), xb=(0.0, 0.5), **kw):
+        style = {"arrowstyle": "->", "color": "0.3", "lw": 1.2, "shrinkA": 6, "shrinkB": 6, **kw}
+        ax.annotate("", xy=xb, xycoords=texts[b], xytext=xa, textcoords=texts[a], arrowprops=style)
+
+    for a, b in (("x", "h"), ("rp", "h"), ("h", "g"), ("g", "m"), ("m", "r")):
+        link(a, b)
+    link("h", "o", xa=(0.5, 0.0))
+    link("r", "o", xa=(0.5, 0.0), xb=(1.0, 0.5))
+    link("r", "rp", xa=(0.5, 0.0), xb=(0.5, 0.0), ls="--", connectionstyle="bar,fraction=-0.12")
+    ax.text(
+        0.5, 0.95, "dashed: $r_t$ becomes the next step's $r_{t-1}$", ha="center", fontsize=9, color="0.3"
+    )
+    ax.set(xlim=(0, 1), ylim=(-0.05, 1.0))
+    ax.axis("off")
+    return ax
+
+
+def plot_deque_trace(strengths, w_top, w_bot, ax=None, top_labels=None, bottom_labels=None, title=None):
+    """Draw a continuous deque over time, Figure-1 style: one column per step, rows stacked bottom to top.
+
+    Each row is a box of height ``strengths[t, j]`` labelled with its value; the part the top read takes is
+    hatched ``///`` and the part the bottom read takes ``\\\\\\``; both reads are spelled out under the column.
+
+    Args:
+        strengths: ``(T, 2T)`` strengths of ONE sequence in the centred layout of
+            :func:`nmbook.memory.deque.deque_reads` (after step t the rows sit in slots ``T−1−t .. T+t``).
+        w_top, w_bot: ``(T, 2T)`` read weights of the top and bottom reads in the same layout.
+        top_labels, bottom_labels: names of the values pushed on top / at the bottom, default ``a1.. / b1..``.
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part III, chapter 5 (queues and deques).
+    """
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    s, wt, wb = (np.asarray(a, dtype=float) for a in (strengths, w_top, w_bot))
+    T = s.shape[0]
+    top_labels = top_labels or [f"a{i + 1}" for i in range(T)]
+    bottom_labels = bottom_labels or [f"b{i + 1}" for i in range(T)]
+    slot_label = [bottom_labels[T - 1 - j] for j in range(T)] + [top_labels[j] for j in range(T)]
+    colours = sns.color_palette("pastel", 2 * T)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.0 * T + 1.0, 3.8), layout="constrained")
+    ticks = []
+    for t in range(T):
+        y = 0.0
+        for j in range(T - 1 - t, T + 1 + t):
+            h = s[t, j]
+            if h <= 1e-12:
+                continue
+            ax.add_patch(Rectangle((t - 0.35, y), 0.7, h, facecolor=colours[j], edgecolor="0.2", lw=1))
+            if wb[t, j] > 1e-12:  # the bottom read takes the lower part of a row
+                ax.add_patch(
+                    Rectangle((t - 0.35, y), 0.7, wb[t, j], fill=False, hatch="\\\\\\", lw=0, ec="0.45")
+                )
+            if wt[t, j] > 1e-12:  # the top read takes the upper part
+                ax.add_patch(Rectangle((t - 0.35, y + h - wt[t, j]), 0.7, wt[t, j], fill=False, hatch="///", lw=0,
+                                       ec="0.3"))  # fmt: skip
+            ax.text(t, y + h / 2, f"{slot_label[j]}: {h:.2g}", ha="center", va="center", fontsize=9)
+            y += h
+
+        def spell(w, t=t):
+            parts = [f"{w[t, j]:.2g}·{slot_label[j]}" for j in range(2 * T) if w[t, j] > 1e-12]
+            return " + ".join(parts) if parts else "0"
+
+        ticks.append(f"t = {t + 1}\ntop: {spell(wt)}\nbottom: {spell(wb)}")
+    ax.set_xticks(range(T), ticks, fontsize=8)
+    ax.set_xlim(-0.6, T - 0.4)
+    ax.set_ylim(0, max(1.05, float(s.sum(axis=1).max()) * 1.05))
+    ax.set_ylabel("strength")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -5,11 +5,20 @@ import pytest
 
 from nmbook.controller import MemoryController
 from nmbook.gradcheck import check_gradients, check_parameters
-from nmbook.memory import QUEUE, STACK
+from nmbook.memory import DEQUE, QUEUE, STACK
 
 
 @pytest.mark.parametrize(
-    "memory,cell", [(STACK, "rnn"), (STACK, "lstm"), (QUEUE, "rnn"), (None, "rnn"), (None, "lstm")]
+    "memory,cell",
+    [
+        (STACK, "rnn"),
+        (STACK, "lstm"),
+        (QUEUE, "rnn"),
+        (DEQUE, "rnn"),
+        (DEQUE, "lstm"),
+        (None, "rnn"),
+        (None, "lstm"),
+    ],
 )
 def test_whole_model_gradient_check(memory, cell):
     rng = np.random.default_rng(0)
@@ -111,3 +120,46 @@ def test_bad_input_raises():
     net.forward(np.zeros((2, 2, 3)))
     with pytest.raises(ValueError, match="dlogits must have shape"):
         net.backward(np.zeros((3, 2, 2)))
+
+
+def test_deque_head_layout_gates_and_noise_gradient():
+    # the deque takes two values per step: heads [push_top, push_bot, pop_top, pop_bot, v_top (m), v_bot (m)]
+    net = MemoryController(3, 2, 4, 2, DEQUE, rng=0, push_bias=0.5, pop_bias=-2.0)
+    assert net.W_g.shape == (4, 2 * 2 + 2 * 2) and net.W_o.shape == (4 + 2 * 2, 2)
+    np.testing.assert_array_equal(net.b_g.value[:4], [0.5, 0.5, -2.0, -2.0])
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(5, 3, 3))
+    w = rng.normal(size=(5, 3, 2))
+    net.forward(x)
+    assert net.d.shape == (5, 3, 2) and net.reads.shape == (5, 3, 4) and net.strengths.shape == (5, 3, 10)
+    # after step t the 2(t+1) rows are centred in the 10 slots; the rest stays 0
+    assert np.all(net.strengths[0, :, :4] == 0) and np.all(net.strengths[0, :, 6:] == 0)
+    assert np.all(net.strengths[0, :, 4:6] > 0)
+    np.testing.assert_allclose(
+        net.strengths[0, :, 4], net.d[0, :, 1]
+    )  # the bottom push sits below the top one
+    np.testing.assert_allclose(net.strengths[0, :, 5], net.d[0, :, 0])
+
+    def f() -> float:
+        logits = net.forward(x, noise_std=0.5, rng=np.random.default_rng(9))
+        return float(np.sum(w * logits)) + 0.3 * net.saturation_penalty()[0]
+
+    net.zero_grad()
+    net.forward(x, noise_std=0.5, rng=np.random.default_rng(9))
+    _, dd, du = net.saturation_penalty()
+    net.backward(w, 0.3 * dd, 0.3 * du)
+    assert max(check_parameters(f, net.parameters()).values()) < 1e-6
+    net.push_bias_floor(1.0)
+    np.testing.assert_array_equal(net.b_g.value[:2], [1.0, 1.0])
+
+
+def test_deque_saturation_penalty_by_hand():
+    net = MemoryController(2, 2, 3, 2, DEQUE, rng=0)
+    net.forward(np.zeros((1, 2, 2)))
+    net.d[...] = [[[0.5, 1.0], [0.0, 0.0]]]
+    net.u[...] = [[[0.0, 0.25], [0.5, 0.5]]]
+    # per (t, b): sum over both ends of d(1-d) + u(1-u): b=0: .25 + 0 + 0 + .1875; b=1: 0 + 0 + .25 + .25
+    p, dd, du = net.saturation_penalty()
+    assert p == pytest.approx((0.4375 + 0.5) / 2)
+    np.testing.assert_allclose(dd[0], [[0.0, -0.5], [0.5, 0.5]])
+    np.testing.assert_allclose(du[0], [[0.5, 0.25], [0.0, 0.0]])

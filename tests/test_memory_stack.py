@@ -8,6 +8,7 @@ from nmbook.gradcheck import check_gradients
 from nmbook.memory import (
     STACK,
     ContinuousMemory,
+    earlier_read_share,
     exclusive_sum,
     exclusive_sum_transpose,
     memory_backward,
@@ -97,6 +98,25 @@ def test_read_weights_by_hand():
     np.testing.assert_allclose(read_weights(np.array([0.3, 0.0, 0.9])), [0.1, 0.0, 0.9], atol=1e-15)
     # less than one unit on the stack: the read takes everything
     np.testing.assert_allclose(read_weights(np.array([0.25, 0.5])), [0.25, 0.5], atol=1e-15)
+
+
+def test_earlier_read_share_on_figure_1a():
+    # Figure 1(a): r1 = 0.8 v1 (nothing older), r2 = 0.5 v1 + 0.5 v2 (0.5 from step 1), r3 = 0.1 v1 + 0.9 v3 (0.1)
+    _, s = stack_reads(*_one_sequence([E1, E2, E3], U_FIG, D_FIG))
+    assert earlier_read_share(s) == pytest.approx((0.0 + 0.5 + 0.1) / 3)
+    assert earlier_read_share(s, mask=np.array([[0.0], [1.0], [1.0]])) == pytest.approx(0.3)
+    # a memory that is popped empty before every push reads only what it has just written
+    _, s = stack_reads(*_one_sequence([E1, E2, E3], [1, 1, 1], [1, 1, 1]))
+    assert earlier_read_share(s) == 0.0
+
+
+def test_earlier_read_share_rejects_bad_input():
+    with pytest.raises(ValueError, match="s must have shape"):
+        earlier_read_share(np.zeros((3, 1, 2)))  # fewer rows than steps
+    with pytest.raises(ValueError, match="mask must have shape"):
+        earlier_read_share(np.zeros((2, 1, 2)), mask=np.ones(2))
+    with pytest.raises(ValueError, match="at least one step"):
+        earlier_read_share(np.zeros((2, 1, 2)), mask=np.zeros((2, 1)))
 
 
 def test_exclusive_sums_by_hand_and_adjoint():

@@ -1,6 +1,6 @@
-"""Differentiable memories driven by a controller: the continuous stack and queue (and, later, the deque).
+"""Differentiable memories driven by a controller: the continuous stack and queue and the deque.
 
-Taught in: Part III. See :mod:`nmbook.memory.continuous` for the equations, the kink rule and the two API levels.
+Taught in: Part III. See :mod:`nmbook.memory.continuous` (stack, queue) and :mod:`nmbook.memory.deque` for the equations, the kink rule and the two API levels.
 """
 
 from nmbook.memory.continuous import (
@@ -8,6 +8,7 @@ from nmbook.memory.continuous import (
     STACK,
     ContinuousMemory,
     ReadsCache,
+    earlier_read_share,
     exclusive_sum,
     exclusive_sum_transpose,
     memory_backward,
@@ -20,12 +21,27 @@ from nmbook.memory.continuous import (
     stack_reads,
     stack_reads_backward,
 )
+from nmbook.memory.deque import (
+    DEQUE,
+    ContinuousDeque,
+    deque_backward,
+    deque_forward,
+    deque_reads,
+    deque_reads_backward,
+)
 
 __all__ = [
+    "DEQUE",
+    "ContinuousDeque",
+    "deque_backward",
+    "deque_forward",
+    "deque_reads",
+    "deque_reads_backward",
     "QUEUE",
     "STACK",
     "ContinuousMemory",
     "ReadsCache",
+    "earlier_read_share",
     "exclusive_sum",
     "exclusive_sum_transpose",
     "memory_backward",

@@ -62,12 +62,74 @@ def _read_coefficients(s: np.ndarray, end: str) -> tuple[np.ndarray, np.ndarray,
     return np.where(take_s, s, np.maximum(cap, 0.0)), cap, take_s
 
 
+def _relu_grad(x: np.ndarray) -> np.ndarray:
+    return (x > 0.0).astype(np.float64)  # the kink rule: relu'(0) = 0
+
+
+# --- The two shared pieces of every continuous memory (stack, queue, deque): a read from one end, and the
+# --- amount a pop from one end takes from each row. Each forward sits beside its backward.
+
+
+def read_end(s: np.ndarray, V: np.ndarray, end: str) -> tuple[np.ndarray, tuple]:
+    """A read from one end (eq. 3): ``r = Σ_i min(s[i], relu(1 − Σ_i s)) V[i]``.
+
+    ``s: (B, n)``, ``V: (B, n, m)`` -> ``(r: (B, m), cache)``. The stack reads from the top, the queue from the
+    bottom, the deque from both. Taught in: Part III, chapters 1 and 5.
+    """
+    coef, cap, take_s = _read_coefficients(s, end)
+    return np.einsum("bi,bim->bm", coef, V), (coef, cap, take_s, V)
+
+
+def read_end_backward(dr: np.ndarray, cache: tuple, end: str) -> tuple[np.ndarray, np.ndarray]:
+    """Backward of :func:`read_end`: ``dr: (B, m)`` -> ``(dV: (B, n, m), ds: (B, n))`` (ties of the min go to s)."""
+    coef, cap, take_s, V = cache
+    dcoef = np.einsum("bm,bim->bi", dr, V)
+    dV = coef[:, :, None] * dr[:, None, :]
+    dcap = np.where(take_s, 0.0, dcoef) * _relu_grad(cap)
+    return dV, np.where(take_s, dcoef, 0.0) - exclusive_sum_transpose(dcap, end)
+
+
+def pop_demand(s_prev: np.ndarray, u: np.ndarray, end: str) -> np.ndarray:
+    """What a pop of strength ``u`` still has to remove when it reaches row i (eq. 2):
+    ``a_i = u − Σ_i s_prev``; the row loses ``relu(a_i)``. ``s_prev: (B, t)``, ``u: (B,)`` -> ``(B, t)``."""
+    return u[:, None] - exclusive_sum(s_prev, end)
+
+
+def pop_demand_backward(da: np.ndarray, end: str) -> tuple[np.ndarray, np.ndarray]:
+    """Backward of :func:`pop_demand`: ``da: (B, t)`` -> ``(du: (B,), ds_prev: (B, t))``."""
+    return da.sum(axis=1), -exclusive_sum_transpose(da, end)
+
+
 def read_weights(s: np.ndarray, end: str = "top") -> np.ndarray:
     """How much of each row a read takes, ``min(s[i], relu(1 − Σ_i s))`` (eq. 3): ``s: (..., n) -> (..., n)``.
 
     The weights sum to ``min(1, Σ s)``: a read takes one unit of strength, starting at the consuming end.
     """
     return _read_coefficients(np.asarray(s, dtype=np.float64), end)[0]
+
+
+def earlier_read_share(s: np.ndarray, mask: np.ndarray | None = None, end: str = "top") -> float:
+    """The mean share of a read taken from rows written at *earlier* steps — the part of a read that carries memory.
+
+    ``s: (T, B, n)`` with ``n >= T`` are the strengths after each step of a sequence (row ``i`` written at step
+    ``i``, as :func:`memory_forward` and the controller store them); ``mask: (T, B)`` selects the steps to average
+    over (default: all). At step ``t`` the share is ``Σ_{i<t} w_t[i]`` with ``w_t = read_weights(s_t)``; a read that
+    only returns the value written at the same step has share 0.
+    Taught in: Part III, chapters 3–4 (is the controller using its stack?).
+    """
+    s = np.asarray(s, dtype=np.float64)
+    if s.ndim != 3 or s.shape[0] == 0 or s.shape[1] == 0 or s.shape[2] < s.shape[0]:
+        raise ValueError(f"s must have shape (T, B, n) with T, B > 0 and n >= T, got {s.shape}")
+    T, B = s.shape[:2]
+    m = np.ones((T, B)) if mask is None else np.asarray(mask, dtype=np.float64)
+    if m.shape != (T, B):
+        raise ValueError(f"mask must have shape {(T, B)}, got {m.shape}")
+    if m.sum() <= 0:
+        raise ValueError("mask must select at least one step")
+    w = read_weights(s, end)[:, :, :T]
+    earlier = np.tril(np.ones((T, T)), k=-1)  # earlier[t, i] = 1 where row i was written before step t
+    share = np.einsum("tbi,ti->tb", w, earlier)
+    return float((share * m).sum() / m.sum())
 
 
 class ContinuousMemory:
@@ -83,7 +145,11 @@ class ContinuousMemory:
     @staticmethod
     def relu_grad(x: np.ndarray) -> np.ndarray:
         """The derivative of ``relu`` at ``x`` used by every backward step: 1 where ``x > 0``, else 0 (kink rule)."""
-        return (x > 0.0).astype(np.float64)
+        return _relu_grad(x)
+
+    #: How many values (and push/pop pairs) the memory takes per step, and how many reads (of width m) it gives.
+    n_values = 1
+    n_reads = 1
 
     def __init__(self, end: str = "top") -> None:
         if end not in _ENDS:
@@ -93,6 +159,11 @@ class ContinuousMemory:
     @property
     def name(self) -> str:
         return "stack" if self.end == "top" else "queue"
+
+    @staticmethod
+    def strength_slice(t: int, T: int) -> slice:
+        """Where the ``t + 1`` rows after step ``t`` (0-based) sit in a ``T``-wide record: rows ``0 .. t``."""
+        return slice(0, t + 1)
 
     def initial_state(self, batch: int, width: int) -> State:
         """The empty memory: ``V: (batch, 0, width)``, ``s: (batch, 0)``."""
@@ -111,13 +182,12 @@ class ContinuousMemory:
             ``((V_t: (B, t+1, m), s_t: (B, t+1)), r_t: (B, m), cache)``.
         """
         V_prev, s_prev = state
-        a = u[:, None] - exclusive_sum(s_prev, self.end)  # eq. (2): what is left to pop when row i is reached
+        a = pop_demand(s_prev, u, self.end)  # eq. (2): what is left to pop when row i is reached
         kept = s_prev - np.maximum(a, 0.0)
         s = np.concatenate([np.maximum(kept, 0.0), d[:, None]], axis=1)
         V = np.concatenate([V_prev, v[:, None, :]], axis=1)
-        coef, cap, take_s = _read_coefficients(s, self.end)
-        r = np.einsum("bi,bim->bm", coef, V)
-        return (V, s), r, (a, kept, cap, take_s, coef, V)
+        r, rcache = read_end(s, V, self.end)
+        return (V, s), r, (a, kept, rcache)
 
     def step_backward(self, dr: np.ndarray, dstate: State, cache: tuple) -> tuple[np.ndarray, ...]:
         """Backward of :meth:`step`.
@@ -131,13 +201,11 @@ class ContinuousMemory:
         Returns:
             ``(dv: (B, m), du: (B,), dd: (B,), (dV_prev: (B, t, m), ds_prev: (B, t)))``.
         """
-        a, kept, cap, take_s, coef, V = cache
+        a, kept, rcache = cache
         dV, ds = dstate
-        # eq. (3), the read r = Σ_i coef_i V[i] with coef_i = min(s[i], relu(cap_i)), cap_i = 1 − Σ_i s
-        dcoef = np.einsum("bm,bim->bi", dr, V)
-        dV = dV + coef[:, :, None] * dr[:, None, :]
-        dcap = np.where(take_s, 0.0, dcoef) * self.relu_grad(cap)  # the min's tie went to s
-        ds = ds + np.where(take_s, dcoef, 0.0) - exclusive_sum_transpose(dcap, self.end)
+        # eq. (3), the read r = Σ_i min(s[i], relu(1 − Σ_i s)) V[i]
+        dV_read, ds_read = read_end_backward(dr, rcache, self.end)
+        dV, ds = dV + dV_read, ds + ds_read
         # eq. (2): the pushed row got s[t] = d; the older rows went through the pop
         du, ds_prev = self.pop_backward(ds[:, :-1], a, kept)
         return dV[:, -1, :], du, ds[:, -1], (dV[:, :-1, :], ds_prev)
@@ -155,12 +223,13 @@ class ContinuousMemory:
             ``(du: (B,), ds_prev: (B, t))``.
         """
         dkept = ds_kept * self.relu_grad(kept)
-        da = -dkept * self.relu_grad(a)
-        return da.sum(axis=1), dkept - exclusive_sum_transpose(da, self.end)
+        du, ds_from_a = pop_demand_backward(-dkept * self.relu_grad(a), self.end)
+        return du, dkept + ds_from_a
 
 
-#: The continuous stack of the paper (eqs. 1–3) and its queue (sums towards the bottom instead).
+#: The continuous stack of the paper (eqs. 1–3).
 STACK = ContinuousMemory("top")
+#: The continuous queue: the same step, with the read and the pop counted from the bottom.
 QUEUE = ContinuousMemory("bottom")
 
 
@@ -171,23 +240,26 @@ def _check_array(name: str, x: object) -> None:
         raise TypeError(f"{name} must be a real-valued array, got dtype {x.dtype}")
 
 
-def _validate(V: np.ndarray, u: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    arrays = {"V": V, "u": u, "d": d}
+def _validate(
+    V: np.ndarray, u: np.ndarray, d: np.ndarray, names: tuple[str, str, str] = ("V", "u", "d")
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    nV, nu, nd = names
+    arrays = {nV: V, nu: u, nd: d}
     for name, x in arrays.items():
         _check_array(name, x)
     if V.ndim != 3:
-        raise ValueError(f"V must have shape (T, B, m), got {V.shape}")
+        raise ValueError(f"{nV} must have shape (T, B, m), got {V.shape}")
     T, B, m = V.shape
     if T == 0 or B == 0 or m == 0:
-        raise ValueError(f"V must have T > 0, B > 0 and m > 0, got shape {V.shape}")
-    for name in ("u", "d"):
+        raise ValueError(f"{nV} must have T > 0, B > 0 and m > 0, got shape {V.shape}")
+    for name in (nu, nd):
         x = arrays[name]
         if x.shape != (T, B):
             raise ValueError(f"{name} must have shape (T, B) = {(T, B)}, got {x.shape}")
     for name, x in arrays.items():
         if not np.all(np.isfinite(x)):
             raise ValueError(f"{name} must be finite (no NaN or inf)")
-    for name in ("u", "d"):
+    for name in (nu, nd):
         x = arrays[name]
         if np.any((x < 0) | (x > 1)):
             raise ValueError(f"{name} must lie in [0, 1], got values in [{x.min():.3g}, {x.max():.3g}]")
@@ -231,8 +303,9 @@ def memory_forward(
         :class:`ReadsCache` that :func:`memory_backward` takes, so a forward is never recomputed.
 
     Raises:
-        TypeError, ValueError: naming the argument, for non-arrays, wrong shapes, NaN/inf, u or d outside
-        [0, 1], and T, B or m equal to 0.
+        TypeError: for an argument that is not an array (the message names it).
+        ValueError: for wrong shapes, NaN/inf, u or d outside [0, 1], or a zero T, B or m (the message names
+            the argument).
     """
     V, u, d = _validate(V, u, d)
     T, B, m = V.shape

@@ -205,7 +205,7 @@ def run_static_task(
     errors by "a randomly initialised model"). Returns a dict with ``mse_interpolation``,
     ``mse_extrapolation``, ``baseline_interpolation``, ``baseline_extrapolation``, the scaled errors
     ``scaled_interpolation = 100 · mse / baseline`` (and extrapolation), ``relative_error_extrapolation``
-    (mean |ŷ − y| / mean |y| on the extrapolation set) and ``loss`` (training MSE every ``log_every`` steps).
+    (``mean |ŷ − y| / mean |y|`` on the extrapolation set) and ``loss`` (training MSE every ``log_every`` steps).
     Non-finite predictions count as an infinite error.
     """
 
