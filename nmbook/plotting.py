@@ -440,3 +440,65 @@ def plot_deque_trace(strengths, w_top, w_bot, ax=None, top_labels=None, bottom_l
     if title:
         ax.set_title(title)
     return ax
+
+
+def draw_unfolded_rnn(ax=None, steps=4, labels=None):
+    """An Elman RNN unfolded over ``steps`` time steps: inputs, hidden states, outputs, and the shared weights.
+
+    Solid arrows are the forward pass (``x_t → h_t`` by ``W_x``, ``h_{t-1} → h_t`` by ``W_h``, ``h_t → z_t`` by
+    ``w``); dashed arrows are where backpropagation through time sends the gradient back: from every output and
+    from the next step into ``h_t``.
+
+    Args:
+        steps: number of unfolded steps drawn (the last one is followed by "…").
+        labels: optional ``(input, output)`` text per step, e.g. the bits of a worked example.
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part II (*An RNN from scratch, part 2: binary addition*).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIGSIZE[0] * 1.25, 3.6), layout="constrained")
+    rows = {"x": 0.12, "h": 0.50, "z": 0.88}
+    xs = [0.22 + i * (0.70 / max(steps, 1)) for i in range(steps)]
+    node = {"boxstyle": "round,pad=0.35", "alpha": 0.25}
+    texts = {}
+
+    def box(key, x, y, text, c):
+        texts[key] = ax.text(x, y, text, ha="center", va="center", fontsize=9.5,
+                             bbox={**node, "fc": PALETTE[c], "ec": PALETTE[c]})  # fmt: skip
+
+    box("h-1", 0.05, rows["h"], "$h_{-1}=0$", 7)
+    for t, x in enumerate(xs):
+        xin, zout = labels[t] if labels is not None else ("", "")
+        box(f"x{t}", x, rows["x"], f"$x_{{{t}}}$" + (f"\n{xin}" if xin else ""), 0)
+        box(f"h{t}", x, rows["h"], f"$h_{{{t}}}$", 2)
+        box(f"z{t}", x, rows["z"], f"$z_{{{t}}}\\to p_{{{t}}}$" + (f"\n{zout}" if zout else ""), 4)
+
+    def link(a, b, label=None, xa=(0.5, 1.0), xb=(0.5, 0.0), backward=False):
+        style = {"arrowstyle": "->", "lw": 1.2, "shrinkA": 4, "shrinkB": 4,
+                 "color": PALETTE[3] if backward else "0.3", "ls": "--" if backward else "-"}  # fmt: skip
+        ax.annotate("", xy=xb, xycoords=texts[b], xytext=xa, textcoords=texts[a], arrowprops=style)
+
+    for t in range(steps):
+        link(f"x{t}", f"h{t}")
+        link(f"h{t}", f"z{t}")
+        prev = "h-1" if t == 0 else f"h{t - 1}"
+        link(prev, f"h{t}", xa=(1.0, 0.6), xb=(0.0, 0.6))
+        link(f"h{t}", prev, xa=(0.0, 0.3), xb=(1.0, 0.3), backward=True)
+        link(f"z{t}", f"h{t}", xa=(0.85, 0.0), xb=(0.85, 1.0), backward=True)
+    y_mid = rows["h"]
+    ax.text(xs[-1] + 0.09, y_mid, "…", ha="center", va="center", fontsize=14, color="0.3")
+    for x in xs:
+        ax.text(x - 0.012, 0.31, "$W_x$", ha="right", fontsize=8.5, color="0.3")
+        ax.text(x - 0.012, 0.69, "$w, c$", ha="right", fontsize=8.5, color="0.3")
+    for x0, x1 in zip([0.05, *xs[:-1]], xs, strict=True):
+        ax.text(0.5 * (x0 + x1), y_mid + 0.05, "$W_h$", ha="center", fontsize=8.5, color="0.3")
+    ax.text(xs[-1] + 0.09, 0.2, "the same $W_x, W_h, b, w, c$\nat every step", ha="center", fontsize=8,
+            color="0.3")  # fmt: skip
+    ax.text(0.5, -0.04, "solid: forward pass; dashed: gradients of backpropagation through time",
+            ha="center", va="center", fontsize=8.5, color="0.3")  # fmt: skip
+    ax.set(xlim=(0, 1), ylim=(-0.08, 1.0))
+    ax.axis("off")
+    return ax
