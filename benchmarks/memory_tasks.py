@@ -7,7 +7,11 @@ seed (measured in this process), and writes ``benchmarks/results/memory_tasks.cs
 (task, model, seed): the step training stopped at, the training time and the coarse/fine accuracy at each
 test length.
 
-Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/memory_tasks.py [n_seeds]``.
+Two budgets: the chapter's (default: 32 hidden units, at most 1,200 steps, penalty from step 500; about five
+minutes for 3 seeds) and, with ``--long``, the stack chapters' (64 units, at most 3,000 steps, penalty from step
+800; written to ``memory_tasks_long.csv``, about fifteen minutes).
+
+Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/memory_tasks.py [n_seeds] [--long]``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,12 @@ from nmbook.controller import MemoryController
 from nmbook.memory import DEQUE, QUEUE, STACK
 from nmbook.seqtrain import SeqTrainConfig, accuracy_by_length, train_transducer
 
-VOCAB, WIDTH, HIDDEN, STEPS, PENALTY_START = 8, 8, 32, 1200, 500
+VOCAB, WIDTH = 8, 8
+# budget -> (hidden units, at most this many steps, saturation penalty from this step, output file)
+BUDGETS = {
+    "chapter": (32, 1200, 500, "memory_tasks.csv"),
+    "long": (64, 3000, 800, "memory_tasks_long.csv"),
+}
 TEST_LENGTHS = (8, 16, 32, 64)
 # name -> (memory, constructor keywords); "deque (top push)" starts with the bottom push switched off (b = -2)
 MODELS = {
@@ -36,29 +45,30 @@ MODELS = {
 TASKS = ("copy", "reverse", "bigram_flip")
 
 
-def config(task: str, seed: int, with_memory: bool) -> SeqTrainConfig:
-    """The chapter's recipe: no curriculum, Adam 3e-3, batch 32, clip 1, saturation penalty 0.1 from step 500
-    (memories only), early stop once lengths 1-8 are solved with saturated gates."""
+def config(task: str, seed: int, with_memory: bool, budget: str) -> SeqTrainConfig:
+    """The chapter's recipe: no curriculum, Adam 3e-3, batch 32, clip 1, saturation penalty 0.1 (memories only)
+    from the budget's start step, early stop once lengths 1-8 are solved with saturated gates."""
+    _, steps, penalty_start, _ = BUDGETS[budget]
     return SeqTrainConfig(
         task=task,
         vocab=VOCAB,
-        steps=STEPS,
+        steps=steps,
         batch=32,
         lr=3e-3,
         clip=1.0,
         penalty=0.1 if with_memory else 0.0,
-        penalty_start=PENALTY_START,
+        penalty_start=penalty_start,
         solved_check_every=50,
         solved_max_penalty=0.01 if with_memory else None,
         seed=seed,
     )
 
 
-def run(task: str, name: str, seed: int) -> dict:
+def run(task: str, name: str, seed: int, budget: str = "chapter") -> dict:
     memory, kwargs = MODELS[name]
-    net = MemoryController(VOCAB + 1, VOCAB, HIDDEN, WIDTH, memory, rng=seed, **kwargs)
+    net = MemoryController(VOCAB + 1, VOCAB, BUDGETS[budget][0], WIDTH, memory, rng=seed, **kwargs)
     t0 = time.perf_counter()
-    hist = train_transducer(net, config(task, seed, memory is not None))
+    hist = train_transducer(net, config(task, seed, memory is not None, budget))
     seconds = time.perf_counter() - t0
     acc = accuracy_by_length(net, task, VOCAB, TEST_LENGTHS, 100, seed=1000 + seed)
     row = {
@@ -73,12 +83,12 @@ def run(task: str, name: str, seed: int) -> dict:
     return row
 
 
-def main(n_seeds: int = 3) -> None:
+def main(n_seeds: int = 3, budget: str = "chapter") -> None:
     rows = []
     for seed in range(n_seeds):
         for task in TASKS:
             for name in MODELS:
-                row = run(task, name, seed)
+                row = run(task, name, seed, budget)
                 rows.append(row)
                 print(
                     f"seed {seed} {task:12s} {name:17s} stop {row['stopped_at']:5d}  "
@@ -87,7 +97,7 @@ def main(n_seeds: int = 3) -> None:
                     ),
                     flush=True,
                 )
-    out = Path(__file__).parent / "results" / "memory_tasks.csv"
+    out = Path(__file__).parent / "results" / BUDGETS[budget][3]
     out.parent.mkdir(exist_ok=True)
     with out.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -106,4 +116,5 @@ def main(n_seeds: int = 3) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    args = [a for a in sys.argv[1:] if a != "--long"]
+    main(int(args[0]) if args else 3, "long" if "--long" in sys.argv[1:] else "chapter")
