@@ -87,6 +87,19 @@ def plot_decision_regions(
     return ax
 
 
+def _finish_trace(ax, ticks, max_total, title, fontsize):
+    """Shared axes of the memory-trace figures: one column per step labelled by its read, strength on y."""
+    T = len(ticks)
+    ax.set_xticks(range(T), ticks, fontsize=fontsize)
+    ax.set_xlim(-0.6, T - 0.4)
+    ax.set_ylim(0, max(1.05, max_total * 1.05))
+    ax.set_ylabel("strength")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 def plot_memory_trace(strengths, weights, ax=None, labels=None, title=None, end="top"):
     """Draw a continuous memory over time in the style of Figure 1 of Grefenstette et al. (2015).
 
@@ -130,14 +143,7 @@ def plot_memory_trace(strengths, weights, ax=None, labels=None, title=None, end=
             y += h
         parts = [f"{weights[t, i]:.2g}·{labels[i]}" for i in range(t + 1) if weights[t, i] > 1e-12]
         ticks.append(f"t = {t + 1}\nr = " + (" + ".join(parts) if parts else "0"))
-    ax.set_xticks(range(T), ticks, fontsize=9)
-    ax.set_xlim(-0.6, T - 0.4)
-    ax.set_ylim(0, max(1.05, float(strengths.sum(axis=1).max()) * 1.05))
-    ax.set_ylabel("strength")
-    ax.grid(False)
-    if title:
-        ax.set_title(title)
-    return ax
+    return _finish_trace(ax, ticks, float(strengths.sum(axis=1).max()), title, fontsize=9)
 
 
 def plot_push_pop_schedule(u, d, ax=None, title=None, marks=None):
@@ -432,14 +438,7 @@ def plot_deque_trace(strengths, w_top, w_bot, ax=None, top_labels=None, bottom_l
             return " + ".join(parts) if parts else "0"
 
         ticks.append(f"t = {t + 1}\ntop: {spell(wt)}\nbottom: {spell(wb)}")
-    ax.set_xticks(range(T), ticks, fontsize=8)
-    ax.set_xlim(-0.6, T - 0.4)
-    ax.set_ylim(0, max(1.05, float(s.sum(axis=1).max()) * 1.05))
-    ax.set_ylabel("strength")
-    ax.grid(False)
-    if title:
-        ax.set_title(title)
-    return ax
+    return _finish_trace(ax, ticks, float(s.sum(axis=1).max()), title, fontsize=8)
 
 
 def draw_unfolded_rnn(ax=None, steps=4, labels=None):
