@@ -51,12 +51,27 @@ lint: venv
 unit: venv
 	$(BIN)/pytest tests --ignore=tests/built -q
 
+# Strict nbval on a nudged trajectory: tools/portability/jitter.py runs in every kernel of this step (and only
+# here) and multiplies each parameter by 1 ± NBVAL_JITTER after its optimiser's first step, as another CPU's BLAS
+# kernels would. An output downstream of training that is still compared then fails here, not on a reader's
+# machine. `make nbval NBVAL_JITTER=0` re-executes on the stored trajectory. NBVAL_FILES picks notebooks.
+NBVAL_JITTER ?= 1e-9
+NBVAL_FILES ?= $(NOTEBOOKS)
+JITTER_IPYTHONDIR := $(CURDIR)/_build/.nbval-ipython
 nbval: venv
-	@if [ -z "$(NOTEBOOKS)" ]; then \
-		echo "nbval: no notebook under book/ yet, nothing to re-execute"; \
+	@if [ -z "$(NBVAL_FILES)" ]; then \
+		echo "nbval: no notebook under book/ yet, nothing to re-execute"; exit 0; \
+	fi; \
+	if [ "$(NBVAL_JITTER)" = "0" ]; then \
+		echo "nbval: stored trajectory (no jitter)"; \
 	else \
-		$(BIN)/pytest --nbval --nbval-current-env -p no:randomly -n 2 --dist loadfile -q $(NOTEBOOKS); \
-	fi
+		rm -rf "$(JITTER_IPYTHONDIR)" && mkdir -p "$(JITTER_IPYTHONDIR)/profile_default/startup"; \
+		cp tools/portability/jitter.py "$(JITTER_IPYTHONDIR)/profile_default/startup/00-nmbook-jitter.py"; \
+		cp tools/portability/ipython_kernel_config.py "$(JITTER_IPYTHONDIR)/profile_default/"; \
+		export IPYTHONDIR="$(JITTER_IPYTHONDIR)" NMBOOK_JITTER="$(NBVAL_JITTER)"; \
+		echo "nbval: every parameter nudged by a relative $(NBVAL_JITTER) after its optimiser's first step"; \
+	fi; \
+	$(BIN)/pytest --nbval --nbval-current-env -p no:randomly -n 2 --dist loadfile -q $(NBVAL_FILES)
 
 build: venv
 	rm -rf _build

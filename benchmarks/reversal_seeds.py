@@ -1,27 +1,36 @@
-"""Seed sweep of the stack-RNN on sequence reversal (Part III, chapter 3): how often does the recipe work?
+"""Seed sweep of the reversal controllers of Part III, chapters 3 and 4: what holds in every seed?
 
-Every run trains a tanh-RNN controller (64 units) with a continuous stack of width 8 to reverse random sequences
-over a vocabulary of 8 symbols, lengths drawn uniformly from 1..8 (no curriculum), Adam 3e-3, batch 32,
-gradient-norm clip 1, pop-gate bias −1, at most 3,000 steps, stopping once a fresh batch of every length 1..8
-is reversed without error (checked every 50 steps). Two recipes are compared, seed for seed:
+The chapters train one seed live; this sweep is the evidence behind every claim they make about it. Each run
+trains a controller to reverse random sequences over a vocabulary of 8 symbols, lengths drawn uniformly from
+1..8, Adam, batch 32, gradient-norm clip 1, at most 3,000 steps, stopping once a fresh batch of every length 1..8
+is reversed without error (checked every 50 steps). The recipes, seed for seed:
 
-* ``penalty``: from step 800 a saturation penalty 0.1 · mean(d(1−d) + u(1−u)) pushes the gates to 0 or 1, and
-  training stops only once that penalty has fallen below 0.01 (the chapter's recipe);
+* ``penalty``: the chapter's recipe — a 64-unit tanh RNN with a continuous stack of width 8, pop bias −1,
+  Adam 3e-3, and from step 800 a saturation penalty 0.1 · mean(d(1−d) + u(1−u)); it stops only once that
+  penalty is below 0.01;
 * ``plain``: the same without the penalty;
-* ``curriculum``: the ``penalty`` recipe with a length curriculum (the longest length grows from 2 to 8 over the
-  first 1,000 steps);
-* ``noise``: the ``plain`` recipe with Gaussian noise (σ = 1) on the gate pre-activations during training, an
-  alternative way of pushing the gates towards 0 or 1.
+* ``curriculum``: ``penalty`` with a length curriculum (longest length 2 → 8 over the first 1,000 steps);
+* ``noise``: ``plain`` with Gaussian noise (σ = 1) on the gate pre-activations;
+* ``pop_bias_0``, ``pop_bias_+1``: ``penalty`` with the pop bias at 0 or +1 instead of −1;
+* ``cheat``: chapter 4's push-bias clamp (b_d ≥ 6 after every update), no penalty;
+* ``lstm``: chapter 3's baseline, a 34-unit LSTM without memory, Adam 1e-2, no penalty.
 
-Whole-sequence accuracy is measured on 100 fresh sequences of each test length (8, 16, 32, 64; the same test
-sequences for every run). A run *generalises* when it reverses ≥ 99% of the length-32 sequences.
+Every run is measured as the chapters measure their live run: whole-sequence (``acc_L``) and per-symbol
+(``fine_L``) accuracy on 100 fresh sequences of each length (test seed 1), the longest ``L`` up to 64 such that
+every length 1..L is ≥ 99% correct, the same with every read zeroed (``zacc_L``, ``zfine_L``), the mean gates
+per phase and the share of each output-phase read that comes from earlier pushes, on chapter 4's batch of twelve
+sequences of lengths 2, 4, …, 24 (``d_in`` … ``share``), that share on 50 sequences of length 8 (``share_8``,
+chapter 3), and the trained push bias ``b_d``. Memory-less runs leave the memory columns empty.
 
-Run: ``python benchmarks/reversal_seeds.py`` (about 8 minutes on one core) — writes
-``benchmarks/results/reversal_seeds.csv`` (one row per run) and prints the success rate of each recipe.
+Run: ``python benchmarks/reversal_seeds.py [--seeds N] [--recipes a,b,...] [--out FILE]`` — the default runs
+every recipe (20 seeds; ``curriculum`` and ``noise``, which no chapter runs live, 10) and writes
+``benchmarks/results/reversal_seeds.csv``; about 30 minutes on one core. Two processes with disjoint
+``--recipes`` and ``--out`` files can share the work; concatenate their rows.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 import time
@@ -30,61 +39,126 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import numpy as np  # noqa: E402
+
 from nmbook.controller import MemoryController  # noqa: E402
 from nmbook.memory import STACK  # noqa: E402
-from nmbook.seqtrain import SeqTrainConfig, accuracy_by_length, train_transducer  # noqa: E402
+from nmbook.seqtrain import (  # noqa: E402
+    SeqTrainConfig,
+    accuracy_by_length,
+    gate_phase_means,
+    read_share_from_earlier,
+    train_transducer,
+)
+from nmbook.tasks.transduction import transduction_batch  # noqa: E402
 
-SEEDS = range(10)
-TEST_LENGTHS = (8, 16, 32, 64)
-TEST_SEED = 2024
-SUCCESS_LENGTH, SUCCESS = 32, 0.99
+RECIPES = ("penalty", "plain", "curriculum", "noise", "pop_bias_0", "pop_bias_+1", "cheat", "lstm")
+SEEDS = {r: 10 if r in ("curriculum", "noise") else 20 for r in RECIPES}
+TEST_LENGTHS = (4, 8, 16, 32, 64)
+ZERO_LENGTHS = (4, 8, 16, 32)
+TEST_SEED = 1  # the chapters' test sequences
 OUT = Path(__file__).resolve().parent / "results" / "reversal_seeds.csv"
-FIELDS = ["recipe", "seed", "steps", "wall_s"] + [f"acc_{n}" for n in TEST_LENGTHS]
-
-
-RECIPES = ("penalty", "plain", "curriculum", "noise")
+FIELDS = (
+    ["recipe", "seed", "steps", "wall_s", "longest_99"]
+    + [f"acc_{n}" for n in TEST_LENGTHS]
+    + [f"fine_{n}" for n in TEST_LENGTHS]
+    + [f"zacc_{n}" for n in ZERO_LENGTHS]
+    + [f"zfine_{n}" for n in ZERO_LENGTHS]
+    + ["d_in", "u_in", "d_out", "u_out", "reversed_12", "share", "share_8", "b_d"]
+)
 
 
 def config(recipe: str, seed: int) -> SeqTrainConfig:
-    """The training configuration of one recipe (see the module docstring); ``penalty`` is the chapter's."""
-    penalty = recipe in ("penalty", "curriculum")
+    """The training configuration of one recipe (see the module docstring); ``penalty`` is chapter 3's."""
+    penalty = recipe in ("penalty", "curriculum", "pop_bias_0", "pop_bias_+1")
     return SeqTrainConfig(
-        task="reverse", vocab=8, steps=3000, batch=32, lr=3e-3, clip=1.0, min_len=1, max_len=8,
-        penalty=0.1 if penalty else 0.0, penalty_start=800 if penalty else 0,
+        task="reverse", vocab=8, steps=3000, batch=32, lr=1e-2 if recipe == "lstm" else 3e-3, clip=1.0,
+        min_len=1, max_len=8, penalty=0.1 if penalty else 0.0, penalty_start=800 if penalty else 0,
         curriculum_start=2, curriculum_steps=1000 if recipe == "curriculum" else 0,
         noise_std=1.0 if recipe == "noise" else 0.0,
+        push_bias_floor=6.0 if recipe == "cheat" else None,
         solved_check_every=50, solved_max_penalty=0.01 if penalty else None, seed=seed,
     )  # fmt: skip
 
 
+def model_for(recipe: str, seed: int) -> MemoryController:
+    """The untrained controller of one recipe and seed (chapter 3's shapes)."""
+    if recipe == "lstm":
+        return MemoryController(9, 8, 34, 0, None, rng=seed, cell="lstm")
+    pop_bias = {"pop_bias_0": 0.0, "pop_bias_+1": 1.0}.get(recipe, -1.0)
+    return MemoryController(9, 8, 64, 8, STACK, rng=seed, pop_bias=pop_bias)
+
+
+def measure(model: MemoryController) -> dict:
+    """Every number the chapters print about their live run, for one trained model."""
+    row: dict = {}
+    acc = accuracy_by_length(model, "reverse", 8, range(1, 65), 100, seed=TEST_SEED)
+    row["longest_99"] = max([0] + [L for L in acc if all(acc[n][0] >= 0.99 for n in range(1, L + 1))])
+    for n in TEST_LENGTHS:
+        row[f"acc_{n}"], row[f"fine_{n}"] = f"{acc[n][0]:.2f}", f"{acc[n][1]:.3f}"
+    if model.memory is None:
+        return row
+    zero = accuracy_by_length(model, "reverse", 8, ZERO_LENGTHS, 100, seed=TEST_SEED, zero_reads=True)
+    for n in ZERO_LENGTHS:
+        row[f"zacc_{n}"], row[f"zfine_{n}"] = f"{zero[n][0]:.2f}", f"{zero[n][1]:.3f}"
+    lengths = np.arange(2, 25, 2)  # chapter 4's inspection batch
+    x, y, mask = transduction_batch("reverse", lengths, 8, np.random.default_rng(3))
+    pred = model.forward(x).argmax(axis=-1)
+    row["reversed_12"] = int(((pred == y) | (mask == 0)).all(axis=0).sum())
+    gates = gate_phase_means(model, x, lengths)
+    (row["d_in"], row["u_in"]), (row["d_out"], row["u_out"]) = gates["input"], gates["output"]
+    row["share"] = read_share_from_earlier(model, x, mask)
+    x8, _, mask8 = transduction_batch("reverse", 8, 8, np.random.default_rng(5), batch=50)
+    row["share_8"] = read_share_from_earlier(model, x8, mask8)
+    row["b_d"] = model.b_g.value[0]
+    for k in ("d_in", "u_in", "d_out", "u_out", "share", "share_8", "b_d"):
+        row[k] = f"{row[k]:.3f}"
+    return row
+
+
 def one_run(recipe: str, seed: int) -> dict:
-    model = MemoryController(9, 8, 64, 8, STACK, rng=seed, cell="rnn", pop_bias=-1.0)
+    model = model_for(recipe, seed)
     t0 = time.perf_counter()
     hist = train_transducer(model, config(recipe, seed))
     wall = time.perf_counter() - t0
-    accs = accuracy_by_length(model, "reverse", 8, TEST_LENGTHS, 100, seed=TEST_SEED)
     row = {"recipe": recipe, "seed": seed, "steps": hist.stopped_at, "wall_s": f"{wall:.1f}"}
-    row.update({f"acc_{n}": f"{accs[n][0]:.2f}" for n in TEST_LENGTHS})
+    row.update(measure(model))
     return row
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--recipes", default=",".join(RECIPES), help="comma-separated subset of " + ", ".join(RECIPES)
+    )
+    ap.add_argument(
+        "--seeds", type=int, default=None, help="seeds per recipe (default: 20; 10 for curriculum, noise)"
+    )
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    recipes = args.recipes.split(",")
+    unknown = sorted(set(recipes) - set(RECIPES))
+    if unknown:
+        ap.error(f"unknown recipes {unknown}; choose from {RECIPES}")
     rows = []
-    for recipe in RECIPES:
-        for seed in SEEDS:
+    for recipe in recipes:
+        for seed in range(args.seeds or SEEDS[recipe]):
             row = one_run(recipe, seed)
             rows.append(row)
-            print(", ".join(f"{k}={row[k]}" for k in FIELDS), flush=True)
-    OUT.parent.mkdir(exist_ok=True)
-    with OUT.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
+            print(", ".join(f"{k}={row.get(k, '')}" for k in FIELDS[:10]), flush=True)
+    args.out.parent.mkdir(exist_ok=True)
+    with args.out.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS, restval="")
         writer.writeheader()
         writer.writerows(rows)
-    for recipe in RECIPES:
-        ok = [r for r in rows if r["recipe"] == recipe and float(r[f"acc_{SUCCESS_LENGTH}"]) >= SUCCESS]
-        n = sum(r["recipe"] == recipe for r in rows)
-        print(f"{recipe}: {len(ok)}/{n} seeds reverse >= {SUCCESS:.0%} of length-{SUCCESS_LENGTH} sequences")
-    print(f"wrote {OUT}")
+    for recipe in recipes:
+        runs = [r for r in rows if r["recipe"] == recipe]
+        ok = {n: sum(float(r[f"acc_{n}"]) >= 0.99 for r in runs) for n in TEST_LENGTHS}
+        print(
+            f"{recipe}: seeds with >= 99% whole-sequence accuracy "
+            + ", ".join(f"{ok[n]}/{len(runs)} at {n}" for n in TEST_LENGTHS)
+        )
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,12 @@ Taught in: Part III, chapters 3–5.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from nmbook.losses import softmax_cross_entropy
+from nmbook.memory import earlier_read_share
 from nmbook.optim import Adam, clip_grad_norm
 from nmbook.tasks.transduction import transduction_batch
 
@@ -148,3 +149,68 @@ def accuracy_by_length(
         correct = (pred == y) | (mask == 0)
         out[int(L)] = (float(np.mean(correct.all(axis=0))), float(np.sum((pred == y) * mask) / mask.sum()))
     return out
+
+
+def gate_phase_means(model, x: np.ndarray, lengths) -> dict[str, tuple[float, float]]:
+    """Mean push and pop strength of a one-end memory controller over the three phases of a transduction.
+
+    ``x: (T, B, n_in)`` holds sequences of ``lengths: (B,)`` symbols, a delimiter at step ``L`` and the output
+    phase at steps ``L+1 .. 2L``. Runs ``model.forward(x)`` and averages ``model.d`` and ``model.u`` over
+    ``input`` (``t < L``), ``delimiter`` (``t = L``) and ``output`` (``L < t ≤ 2L``).
+
+    Returns:
+        ``{"input": (mean d, mean u), "delimiter": (...), "output": (...)}``.
+    Taught in: Part III, chapter 4 (is the controller really using its stack?).
+    """
+    lengths = np.asarray(lengths)
+    x = np.asarray(x, dtype=np.float64)
+    if lengths.ndim != 1 or x.ndim != 3 or lengths.shape[0] != x.shape[1]:
+        raise ValueError(
+            f"lengths must have shape (B,) with B = x.shape[1], got {lengths.shape} for x {x.shape}"
+        )
+    if x.shape[0] < 2 * lengths.max() + 1:
+        raise ValueError(
+            f"x must have at least 2 * max(lengths) + 1 = {2 * lengths.max() + 1} steps, got {x.shape[0]}"
+        )
+    model.forward(x)
+    t = np.arange(x.shape[0])[:, None]
+    L = lengths[None, :]
+    phases = {"input": t < L, "delimiter": t == L, "output": (t > L) & (t <= 2 * L)}
+    return {name: (float(model.d[m].mean()), float(model.u[m].mean())) for name, m in phases.items()}
+
+
+def read_share_from_earlier(model, x: np.ndarray, mask: np.ndarray) -> float:
+    """Run ``model`` on ``x: (T, B, n_in)`` and return the mean share of each read at the steps of
+    ``mask: (T, B)`` that comes from values pushed at *earlier* steps
+    (:func:`nmbook.memory.continuous.earlier_read_share` of the controller's strengths).
+    Taught in: Part III, chapters 3–4.
+    """
+    model.forward(x)
+    return earlier_read_share(model.strengths, mask)
+
+
+def train_until_solved(make_model, cfg: SeqTrainConfig, max_attempts: int = 3):
+    """Train ``make_model(seed)`` with ``cfg``; if the run ends without solving the training lengths, start again
+    from the next seed, at most ``max_attempts`` times in all — a visible restart rule, not a hidden one.
+
+    Attempt ``k`` (from 0) uses seed ``cfg.seed + k`` for the initial weights and for the data. A run is solved
+    when :func:`train_transducer` stopped before ``cfg.steps`` (so ``cfg.solved_check_every`` must be positive).
+
+    Returns:
+        ``(model, history, attempts)``: the last model trained and its :class:`History`, and one
+        ``(seed, stopped_at)`` pair per attempt; the caller checks ``history.stopped_at < cfg.steps``.
+    Taught in: Part III, chapters 3–4.
+    """
+    if cfg.solved_check_every <= 0:
+        raise ValueError(f"cfg.solved_check_every must be positive to tell a solved run, got {cfg.solved_check_every}")
+    if not isinstance(max_attempts, int) or max_attempts < 1:
+        raise ValueError(f"max_attempts must be a positive integer, got {max_attempts!r}")
+    attempts = []
+    for k in range(max_attempts):
+        seed = cfg.seed + k
+        model = make_model(seed)
+        hist = train_transducer(model, replace(cfg, seed=seed))
+        attempts.append((seed, hist.stopped_at))
+        if hist.stopped_at < cfg.steps:
+            break
+    return model, hist, attempts

@@ -98,3 +98,28 @@ def test_every_module_is_on_the_api_page():
             continue
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         assert f"automodule:: {module}" in api, f"{module} is missing from book/api.md"
+
+
+IGNORE_TAG = "nbval-ignore-output"
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
+def test_ignored_outputs_are_tagged_and_their_claims_asserted(path: Path):
+    """Portable outputs: test plumbing is a cell tag, never reader-facing text, and a cell whose output nbval does
+    not compare either only reports a timing or asserts the claims that the prose draws from it."""
+    nb = json.loads(path.read_text())
+    for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+        source = "".join(cell["source"])
+        assert "NBVAL" not in source.upper().replace(IGNORE_TAG.upper(), ""), (
+            f"code cell {i + 1}: nbval markers belong in the cell's tags, not in its source"
+        )
+        if IGNORE_TAG in cell.get("metadata", {}).get("tags", []):
+            tree = ast.parse(source)
+            asserts = any(isinstance(n, ast.Assert) for n in ast.walk(tree))
+            timing = "perf_counter" in source or " time" in source or "wall" in source
+            assert asserts or timing, (
+                f"code cell {i + 1} is tagged {IGNORE_TAG} but neither asserts its claims nor only reports a time"
+            )
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            assert "NBVAL" not in "".join(cell["source"]).upper(), "nbval plumbing in the prose"

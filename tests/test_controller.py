@@ -163,3 +163,41 @@ def test_deque_saturation_penalty_by_hand():
     assert p == pytest.approx((0.4375 + 0.5) / 2)
     np.testing.assert_allclose(dd[0], [[0.0, -0.5], [0.5, 0.5]])
     np.testing.assert_allclose(du[0], [[0.5, 0.25], [0.0, 0.0]])
+
+
+def test_gate_phase_means_and_read_share_on_a_hand_built_batch():
+    from nmbook.seqtrain import gate_phase_means, read_share_from_earlier
+    from nmbook.tasks.transduction import transduction_batch
+
+    net = MemoryController(9, 8, 6, 4, STACK, rng=0)
+    lengths = np.array([2, 3])
+    x, _, mask = transduction_batch("reverse", lengths, 8, np.random.default_rng(0))
+    means = gate_phase_means(net, x, lengths)
+    t = np.arange(x.shape[0])[:, None]
+    inp = t < lengths[None, :]
+    assert means["input"] == (pytest.approx(net.d[inp].mean()), pytest.approx(net.u[inp].mean()))
+    assert means["delimiter"][0] == pytest.approx(np.mean([net.d[2, 0], net.d[3, 1]]))
+    out = (t > lengths) & (t <= 2 * lengths)
+    assert means["output"][1] == pytest.approx(net.u[out].mean())
+    share = read_share_from_earlier(net, x, mask)
+    assert 0.0 <= share <= 1.0
+    with pytest.raises(ValueError, match="lengths must have shape"):
+        gate_phase_means(net, x, np.array([2, 3, 4]))
+
+
+def test_train_until_solved_restarts_with_the_next_seed():
+    from nmbook.seqtrain import SeqTrainConfig, train_until_solved
+
+    seeds = []
+
+    def make(seed):
+        seeds.append(seed)
+        return MemoryController(9, 8, 4, 4, STACK, rng=seed)
+
+    # Two steps cannot solve reversal: every attempt fails, each with the next seed.
+    cfg = SeqTrainConfig(steps=2, solved_check_every=1, max_len=3, seed=5)
+    model, hist, attempts = train_until_solved(make, cfg, max_attempts=3)
+    assert seeds == [5, 6, 7] and [a[0] for a in attempts] == [5, 6, 7]
+    assert all(stopped == 2 for _, stopped in attempts) and hist.stopped_at == 2
+    with pytest.raises(ValueError, match="solved_check_every"):
+        train_until_solved(make, SeqTrainConfig(steps=2), max_attempts=1)

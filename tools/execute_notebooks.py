@@ -6,9 +6,10 @@ Usage:
 
 Each notebook is executed in a fresh ``python3`` kernel and written back with its new outputs. A notebook whose
 execution fails is left untouched on disk and reported as failed; the others still run. With ``--report`` each
-notebook is then checked with strict nbval (a second fresh execution whose text outputs must equal the stored
-ones) and a Markdown page is written: per notebook its title, code cells, the wall time of the fresh execution and
-the nbval result, and the machine it ran on. The exit status is 1 if any execution or nbval check failed.
+notebook is then checked with strict nbval (a second fresh execution whose compared text outputs must equal the
+stored ones), on the stored trajectory and on a jittered one (``tools/portability/jitter.py``), and a Markdown page
+is written: per notebook its title, code cells, how many of them are not compared, the wall time of the fresh
+execution and both nbval results, and the machine it ran on. The exit status is 1 if any execution or nbval check failed.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import datetime as dt
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+IGNORE_TAG = "nbval-ignore-output"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -43,10 +47,13 @@ class Result:
     nbval_passed: bool | None = None
     nbval_summary: str = ""
     nbval_seconds: float | None = None
+    jitter_passed: bool | None = None
+    jitter_summary: str = ""
+    ignored_cells: int = 0  # code cells tagged nbval-ignore-output
 
     @property
     def ok(self) -> bool:
-        return self.seconds is not None and self.nbval_passed is not False
+        return self.seconds is not None and self.nbval_passed is not False and self.jitter_passed is not False
 
 
 def title_of(nb: nbformat.NotebookNode, path: Path) -> str:
@@ -80,8 +87,24 @@ def execute(path: Path, timeout: int = 1800) -> float:
     return elapsed
 
 
-def nbval(path: Path) -> tuple[bool, str, float]:
-    """Run strict nbval on one notebook; return (passed, pytest's summary line, wall time in seconds)."""
+JITTER = 1e-9  # relative nudge of every parameter after its optimiser's first step (as `make nbval`)
+
+
+def nbval(path: Path, jitter: float | None = None) -> tuple[bool, str, float]:
+    """Run strict nbval on one notebook; return (passed, pytest's summary line, wall time in seconds).
+
+    With ``jitter``, every kernel first runs ``tools/portability/jitter.py`` (as in `make nbval`), so training
+    follows a slightly different trajectory from the one that stored the outputs.
+    """
+    env = dict(os.environ)
+    tmp = None
+    if jitter:
+        tmp = tempfile.TemporaryDirectory(prefix="nbval-ipython-")
+        startup = Path(tmp.name) / "profile_default" / "startup"
+        startup.mkdir(parents=True)
+        shutil.copy(ROOT / "tools" / "portability" / "jitter.py", startup / "00-nmbook-jitter.py")
+        shutil.copy(ROOT / "tools" / "portability" / "ipython_kernel_config.py", startup.parent)
+        env.update(IPYTHONDIR=tmp.name, NMBOOK_JITTER=repr(jitter))
     start = time.perf_counter()
     proc = subprocess.run(
         [
@@ -98,8 +121,11 @@ def nbval(path: Path) -> tuple[bool, str, float]:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env=env,
     )
     elapsed = time.perf_counter() - start
+    if tmp is not None:
+        tmp.cleanup()
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     summary = (lines[-1] if lines else "no output").strip("= ")
     summary = re.sub(
@@ -145,6 +171,9 @@ def run(paths: list[Path], report: Path | None) -> list[Result]:
             path=path,
             title=title_of(nb, path),
             code_cells=sum(c.cell_type == "code" for c in nb.cells),
+            ignored_cells=sum(
+                c.cell_type == "code" and IGNORE_TAG in c.metadata.get("tags", []) for c in nb.cells
+            ),
         )
         print(f"executing {path} ...", flush=True)
         try:
@@ -158,6 +187,8 @@ def run(paths: list[Path], report: Path | None) -> list[Result]:
         if report and r.seconds is not None:
             r.nbval_passed, r.nbval_summary, r.nbval_seconds = nbval(path)
             print(f"  nbval: {r.nbval_summary} ({r.nbval_seconds:.1f} s)", flush=True)
+            r.jitter_passed, r.jitter_summary, _ = nbval(path, jitter=JITTER)
+            print(f"  nbval, jittered trajectory: {r.jitter_summary}", flush=True)
         results.append(r)
     return results
 
@@ -194,8 +225,12 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
         "",
         "Every chapter is stored executed. This page is written by `make report` (never by hand): it re-executes",
         "each notebook in a fresh kernel on one core (`OMP_NUM_THREADS=1`), top to bottom, and times it; then it",
-        "runs strict `pytest --nbval`, a second fresh execution that fails if any stored text output does not",
-        "reproduce exactly. `make test` repeats that nbval check on every change.",
+        "runs strict `pytest --nbval` twice, fresh executions that fail if any compared text output does not",
+        "reproduce exactly: once on the stored trajectory and once on a *jittered* one, where every parameter is",
+        f"nudged by a relative {JITTER:g} after its optimiser's first step, as another machine's floating-point",
+        "arithmetic would (`make test` runs the jittered check on every change). Outputs downstream of training",
+        "are not compared: their cells are tagged `nbval-ignore-output` and assert the claims the text draws from",
+        "them. The column *not compared* counts those cells.",
         "",
         f"Report of {today}, measured on: {machine()}.",
         "",
@@ -204,8 +239,9 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
         lines += ["No chapter notebook exists yet: `make report` will list each one here once it does.", ""]
     else:
         lines += [
-            "| Chapter | Notebook | Code cells | Fresh execution (s) | nbval (strict) | nbval (s) |",
-            "|---|---|---:|---:|---|---:|",
+            "| Chapter | Notebook | Code cells | Not compared | Fresh execution (s) | nbval (strict) | nbval (s) "
+            "| nbval, jittered |",
+            "|---|---|---:|---:|---:|---|---:|---|",
         ]
         for r in results:
             rel = _rel(r.path)
@@ -216,6 +252,7 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
                 chapter = f"{{doc}}`{_cell(label)} <{target}>`"
             else:
                 chapter = f"{_cell(r.title)} (not in the table of contents)"
+            jit = "—"
             if r.seconds is None:
                 seconds, status, nbval_s = "—", f"**execution FAILED**: {_cell(r.error)}", "—"
             else:
@@ -223,12 +260,17 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
                 verdict = "passed" if r.nbval_passed else "**FAILED**"
                 status = f"{verdict}: {_cell(r.nbval_summary)}"
                 nbval_s = f"{r.nbval_seconds:.1f}" if r.nbval_seconds is not None else "—"
+                if r.jitter_passed is not None:
+                    jit = ("passed" if r.jitter_passed else "**FAILED**") + f": {_cell(r.jitter_summary)}"
+            share = f"{r.ignored_cells} ({r.ignored_cells / r.code_cells:.0%})" if r.code_cells else "0"
             lines.append(
-                f"| {chapter} | `{rel.as_posix()}` | {r.code_cells} | {seconds} | {status} | {nbval_s} |"
+                f"| {chapter} | `{rel.as_posix()}` | {r.code_cells} | {share} | {seconds} | {status} | {nbval_s} "
+                f"| {jit} |"
             )
         lines += [
             "",
-            f"{n_ok} of {len(results)} notebooks executed and reproduced under strict nbval; total fresh "
+            f"{n_ok} of {len(results)} notebooks executed and reproduced under strict nbval, with and without the "
+            "jitter; total fresh "
             f"execution time {total:.1f} s.",
             "",
         ]

@@ -1,0 +1,33 @@
+"""Small statistics for reporting results over seeds: a success rate always comes with its interval.
+
+Taught in: Part III, chapter 3 (rates over seeds), used wherever a chapter or benchmark reports a rate.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval for a binomial success rate ``k / n`` (default: 95%, ``z = Φ⁻¹(0.975)``).
+
+    ``(c ± z √(p(1−p)/n + z²/4n²)) / (1 + z²/n)`` with ``p = k/n`` and ``c = p + z²/2n``: unlike the normal
+    approximation it stays inside [0, 1] and is not empty at ``k = 0`` or ``k = n``.
+    """
+    if isinstance(k, bool) or isinstance(n, bool) or not (isinstance(k, int) and isinstance(n, int)):
+        raise TypeError(f"k and n must be integers, got {type(k).__name__} and {type(n).__name__}")
+    if n <= 0 or not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
+    if not z > 0:
+        raise ValueError(f"z must be positive, got {z!r}")
+    p = k / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def format_rate(k: int, n: int) -> str:
+    """``"19/20 (95% CI 76–99%)"``: a count, its total and the Wilson interval in whole percent."""
+    lo, hi = wilson_interval(k, n)
+    return f"{k}/{n} (95% CI {100 * lo:.0f}–{100 * hi:.0f}%)"
