@@ -414,7 +414,7 @@ def plot_deque_trace(strengths, w_top, w_bot, ax=None, top_labels=None, bottom_l
     slot_label = [bottom_labels[T - 1 - j] for j in range(T)] + [top_labels[j] for j in range(T)]
     colours = sns.color_palette("pastel", 2 * T)
     if ax is None:
-        _, ax = plt.subplots(figsize=(2.0 * T + 1.0, 3.8), layout="constrained")
+        _, ax = plt.subplots(figsize=(2.4 * T + 1.0, 4.4), layout="constrained")
     ticks = []
     for t in range(T):
         y = 0.0
@@ -434,8 +434,10 @@ def plot_deque_trace(strengths, w_top, w_bot, ax=None, top_labels=None, bottom_l
             y += h
 
         def spell(w, t=t):
+            # two terms a line, so that the labels of neighbouring columns do not run into each other
             parts = [f"{w[t, j]:.2g}·{slot_label[j]}" for j in range(2 * T) if w[t, j] > 1e-12]
-            return " + ".join(parts) if parts else "0"
+            lines = [" + ".join(parts[k : k + 2]) for k in range(0, len(parts), 2)]
+            return "\n+ ".join(lines) if lines else "0"
 
         ticks.append(f"t = {t + 1}\ntop: {spell(wt)}\nbottom: {spell(wb)}")
     return _finish_trace(ax, ticks, float(s.sum(axis=1).max()), title, fontsize=8)
