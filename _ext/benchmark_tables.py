@@ -1,15 +1,21 @@
-"""Sphinx directive ``benchmark-tables``: every CSV in ``benchmarks/results/`` as a table, read at build time.
+"""Sphinx directive ``benchmark-tables``: every CSV in ``benchmarks/results/``, summarised, read at build time.
 
 The benchmarks page (``book/benchmarks.md``) holds only prose and this directive, so a benchmark that writes a
 new ``benchmarks/results/<name>.csv`` appears on the page at the next build without anyone editing the page, and
 no notebook has to be executed during the build. For each CSV the directive emits a section titled with the
-CSV's name, the first paragraph of the docstring of the script that writes it, the command that reproduces it
-(``python benchmarks/<script>.py``) and the table itself. Scripts in ``benchmarks/`` whose CSV does not exist yet
-are listed with their command; nothing is invented when no benchmark has run.
+CSV's name that leads with what the benchmark shows: one sentence and one short table computed from the CSV by
+``_ext/benchmark_summaries.py`` (success rates with their intervals, medians, speed ratios against the baseline).
+Then come the first paragraph of the docstring of the script that writes it, the command that reproduces it
+(``python benchmarks/<script>.py``), a link to the CSV file itself (copied into the build by Sphinx as a download)
+and, collapsed in a dropdown, the full table. Scripts in ``benchmarks/`` whose CSV does not exist yet are listed
+with their command; nothing is invented when no benchmark has run.
 
 The script that writes ``<name>.csv`` is ``benchmarks/<name>.py`` if it exists, otherwise the script whose source
-mentions ``<name>.csv``. The table carries the id ``benchmark-table-<name>`` and the class ``benchmark-table``;
-``tests/built/test_book_pages.py`` checks that every CSV is shown, with its header and every row.
+mentions ``<name>.csv``. The full table carries the id ``benchmark-table-<name>`` and the class
+``benchmark-table`` inside a ``<details class="benchmark-rows">`` (sphinx_design's dropdown; a plain container
+with sphinx-togglebutton's ``toggle`` class where sphinx_design is not loaded); the summary table carries the id
+``benchmark-summary-<name>``. ``tests/built/test_book_pages.py`` checks that every CSV is shown, with its header
+and every row, its summary, its dropdown and its downloadable file.
 
 Loaded by ``_ext/offline_book.py`` (``app.setup_extension``), so ``_config.yml`` lists one local extension.
 """
@@ -23,6 +29,15 @@ from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
+from sphinx import addnodes
+from sphinx.util import logging
+
+try:  # loaded as ``benchmark_tables`` from _ext/ (on sys.path) or as a package module
+    from benchmark_summaries import summarise
+except ImportError:  # pragma: no cover
+    from .benchmark_summaries import summarise
+
+logger = logging.getLogger(__name__)
 
 MAX_ROWS = 500  # a table longer than this is a sign the CSV wants summarising in its script
 
@@ -62,8 +77,8 @@ def _command(script: Path, root: Path) -> nodes.literal:
     return nodes.literal(text=f"python {script.relative_to(root).as_posix()}")
 
 
-def _table(name: str, header: list[str], rows: list[list[str]]) -> nodes.table:
-    table = nodes.table(ids=[f"benchmark-table-{name}"], classes=["benchmark-table"])
+def _table(name: str, header: list[str], rows: list[list[str]], kind: str = "table") -> nodes.table:
+    table = nodes.table(ids=[f"benchmark-{kind}-{name}"], classes=[f"benchmark-{kind}"])
     tgroup = nodes.tgroup(cols=len(header))
     table += tgroup
     for _ in header:
@@ -83,6 +98,40 @@ def _table(name: str, header: list[str], rows: list[list[str]]) -> nodes.table:
     tgroup += thead
     tgroup += tbody
     return table
+
+
+def _collapsed(env, title: str, body: list[nodes.Node]) -> nodes.Element:
+    """``body`` behind a toggle titled ``title``: sphinx_design's dropdown (``<details>``) when it is loaded."""
+    if "sphinx_design" in env.app.extensions:
+        from sphinx_design.shared import create_component
+
+        box = create_component(
+            "dropdown",
+            opened=False,
+            type="dropdown",
+            has_title=True,
+            icon=None,
+            chevron=None,
+            container_classes=["sd-mb-3", "benchmark-rows"],
+            title_classes=[],
+            body_classes=[],
+        )
+        box += nodes.rubric(title, title)
+    else:
+        box = nodes.container(classes=["toggle", "benchmark-rows"])
+        box += _paragraph(title)
+    box.extend(body)
+    return box
+
+
+def _download(path: Path, root: Path) -> addnodes.download_reference:
+    """A link to the CSV file itself; Sphinx copies it into ``_downloads/`` of the HTML build."""
+    rel = path.relative_to(root).as_posix()
+    ref = addnodes.download_reference(
+        "", "", reftarget=f"/{rel}", refexplicit=True, refwarn=False, classes=["benchmark-csv"]
+    )
+    ref += nodes.literal(text=path.name)
+    return ref
 
 
 class BenchmarkTables(Directive):
@@ -115,20 +164,36 @@ class BenchmarkTables(Directive):
             script = _producer(name, scripts)
             section = nodes.section(ids=[f"benchmark-{name}"], names=[f"benchmark {name}"])
             section += nodes.title(text=name)
-            summary = _summary(script)
-            if summary:
-                section += _paragraph(summary)
+            summary, failure = summarise(name, header, rows)
+            if failure:
+                logger.warning(
+                    "benchmark %s: its summary no longer matches the CSV (%s); showing column ranges instead",
+                    path.name,
+                    failure,
+                    location=(env.docname, self.lineno),
+                    type="benchmark",
+                    subtype="summary",
+                )
+            section += _paragraph(summary.sentence)
+            section += _table(name, summary.header, summary.rows, kind="summary")
+            doc = _summary(script)
+            if doc:
+                section += _paragraph(doc)
             how = [
                 "Reproduce: ",
                 *((_command(script, root),) if script else ("(no script in benchmarks/ writes it)",)),
                 " writes ",
                 nodes.literal(text=path.relative_to(root).as_posix()),
-                f" ({len(rows)} rows).",
+                f" ({len(rows)} rows); download it: ",
+                _download(path, root),
+                ".",
             ]
             section += _paragraph(*how)
+            body: list[nodes.Node] = []
             if len(rows) > MAX_ROWS:
-                section += _paragraph(f"The first {MAX_ROWS} of {len(rows)} rows:")
-            section += _table(name, header, rows[:MAX_ROWS])
+                body.append(_paragraph(f"The first {MAX_ROWS} of {len(rows)} rows:"))
+            body.append(_table(name, header, rows[:MAX_ROWS]))
+            section += _collapsed(env, f"All {len(rows)} rows of {path.name}", body)
             self.state.document.note_implicit_target(section, section)
             out.append(section)
             if script:

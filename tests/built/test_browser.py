@@ -7,7 +7,8 @@ Every page fails on: a console error or an uncaught page error; any request to a
 localhost/127.0.0.1 (aborted and counted); math left unrendered or rendered with TeX errors; an image that did not
 load; a link into the book whose file or ``#fragment`` does not exist. Notebook pages must also offer their
 ``.ipynb`` in the download menu, served locally. The search page must find "stack" as soon as any page contains
-the word (until then a word that exists). Screenshots of the intro and the first chapter go to
+the word (until then a word that exists). The benchmarks page stays short at 1400 px and its toggles open onto
+their full tables. Screenshots of the intro and the first chapter go to
 ``_build/screenshots/``.
 """
 
@@ -332,6 +333,38 @@ def test_search_finds_the_stack(browser: Browser) -> None:
             status = page.locator("#search-results").inner_text()
             raise AssertionError(f"search for {word!r} found nothing: {status!r}") from exc
         assert results.count() >= 1
+        assert not errors and not blocked, errors + blocked
+    finally:
+        page.close()
+
+
+# book/benchmarks.html measured at a 1400 px wide viewport before its benchmarks were summarised (every CSV row of
+# 13 CSVs shown as a table): document.body.scrollHeight = 83,597 px. It must stay at most a third of that.
+BENCHMARKS_HEIGHT_BEFORE_SUMMARIES = 83_597
+
+
+def test_benchmarks_page_is_short_and_its_toggles_show_the_full_tables(browser: Browser) -> None:
+    if not (ROOT / "benchmarks" / "results").is_dir() or not any(
+        (ROOT / "benchmarks" / "results").glob("*.csv")
+    ):
+        pytest.skip("no benchmark CSV yet")
+    page, errors, blocked = browser.open("book/benchmarks.html")
+    try:
+        page.set_viewport_size({"width": 1400, "height": 900})
+        height = page.evaluate("() => document.body.scrollHeight")
+        assert height <= BENCHMARKS_HEIGHT_BEFORE_SUMMARIES / 3, (
+            f"book/benchmarks.html is {height} px tall at 1400 px, more than a third of "
+            f"{BENCHMARKS_HEIGHT_BEFORE_SUMMARIES} px"
+        )
+        toggle = page.locator("details.benchmark-rows").first
+        table = toggle.locator("table.benchmark-table")
+        assert table.count() == 1, "the first benchmark toggle holds no full table"
+        assert not table.is_visible(), "the full table is visible before its toggle is opened"
+        toggle.locator("summary").click()
+        table.wait_for(state="visible")
+        rows = table.locator("tbody tr")
+        assert rows.count() >= 1 and rows.first.is_visible()
+        assert page.evaluate("() => document.body.scrollHeight") > height, "opening the toggle added nothing"
         assert not errors and not blocked, errors + blocked
     finally:
         page.close()
