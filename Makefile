@@ -20,11 +20,12 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: help venv book test lint unit nbval build check-html lab execute serve report benchmarks clean
+.PHONY: help venv book test lint unit nbval build check-html pdf check-pdf lab execute serve report benchmarks clean
 
 help:
 	@echo "make book   - build the HTML book into $(HTML)"
 	@echo "make test   - lint, unit tests, strict nbval on every notebook, book build, built-book checks"
+	@echo "make pdf    - print the whole book as one PDF, $(PDF) (offline, with Debian's Chromium)"
 	@echo "make lab    - open the notebooks in JupyterLab with the book's kernel"
 	@echo "make execute - re-execute every notebook in place (fresh kernel each, top to bottom)"
 	@echo "make serve  - serve $(HTML) on http://localhost:8000"
@@ -49,7 +50,7 @@ lint: venv
 	$(BIN)/ruff check .
 
 unit: venv
-	$(BIN)/pytest tests --ignore=tests/built -q
+	$(BIN)/pytest tests --ignore=tests/built --ignore=tests/pdf -q
 
 # Strict nbval on a nudged trajectory: tools/portability/jitter.py runs in every kernel of this step (and only
 # here) and multiplies each parameter by 1 ± NBVAL_JITTER after its optimiser's first step, as another CPU's BLAS
@@ -83,6 +84,23 @@ check-html: venv
 	@test -x "$(CHROMIUM)" || { echo "check-html: no Chromium at $(CHROMIUM): install Debian's package with" \
 		"'apt-get install -y chromium' (or set CHROMIUM=/path/to/chromium); never 'playwright install'" >&2; exit 1; }
 	$(BIN)/pytest tests/built -q
+
+# The whole book as one PDF: the single-page HTML build (in $(PDF_DIR)/src, apart from $(HTML)), printed by
+# Debian's Chromium through Playwright (tools/pdf.py): title page, outline, page numbers, MathJax typeset first.
+# No TeX, no network, no downloaded browser or fonts. `make check-pdf` checks the result with pypdf (tests/pdf).
+PDF_DIR := _build/pdf
+PDF := $(PDF_DIR)/nmbook.pdf
+pdf: venv
+	@test -x "$(CHROMIUM)" || { echo "pdf: no Chromium at $(CHROMIUM): install Debian's package with" \
+		"'apt-get install -y chromium' (or set CHROMIUM=/path/to/chromium); never 'playwright install'" >&2; exit 1; }
+	rm -rf $(PDF_DIR)
+	$(BIN)/jupyter-book build . --builder singlehtml --path-output $(PDF_DIR)/src -W -n --keep-going
+	$(BIN)/python tools/pdf.py $(PDF_DIR)/src/_build/singlehtml $(PDF)
+	@echo "The PDF: $(abspath $(PDF))"
+
+# Checks of the PDF (they fail, not skip, when it is missing): run `make pdf` first.
+check-pdf: venv
+	$(BIN)/pytest tests/pdf -q
 
 lab: venv
 	$(BIN)/jupyter lab book/
