@@ -13,7 +13,9 @@ is reversed without error (checked every 50 steps). The recipes, seed for seed:
 * ``noise``: ``plain`` with Gaussian noise (σ = 1) on the gate pre-activations;
 * ``pop_bias_0``, ``pop_bias_+1``: ``penalty`` with the pop bias at 0 or +1 instead of −1;
 * ``cheat``: chapter 4's push-bias clamp (b_d ≥ 6 after every update), no penalty;
-* ``lstm``: chapter 3's baseline, a 34-unit LSTM without memory, Adam 1e-2, no penalty.
+* ``lstm``: chapter 3's baseline, a 34-unit LSTM without memory, Adam 1e-2, no penalty;
+* ``post_wiring``: ``penalty`` with the source post's output wiring, ``o_t = W_o h_t + b_o`` (the read reaches the
+  output only through the next step's state) instead of the book's ``o_t = W_o [h_t; r_t] + b_o``.
 
 Every run is measured as the chapters measure their live run: whole-sequence (``acc_L``) and per-symbol
 (``fine_L``) accuracy on 100 fresh sequences of each length (test seed 1), the longest ``L`` up to 64 such that
@@ -52,7 +54,9 @@ from nmbook.seqtrain import (  # noqa: E402
 )
 from nmbook.tasks.transduction import transduction_batch  # noqa: E402
 
-RECIPES = ("penalty", "plain", "curriculum", "noise", "pop_bias_0", "pop_bias_+1", "cheat", "lstm")
+RECIPES = (
+    "penalty", "plain", "curriculum", "noise", "pop_bias_0", "pop_bias_+1", "cheat", "lstm", "post_wiring",
+)  # fmt: skip
 SEEDS = {r: 10 if r in ("curriculum", "noise") else 20 for r in RECIPES}
 TEST_LENGTHS = (4, 8, 16, 32, 64)
 ZERO_LENGTHS = (4, 8, 16, 32)
@@ -70,7 +74,7 @@ FIELDS = (
 
 def config(recipe: str, seed: int) -> SeqTrainConfig:
     """The training configuration of one recipe (see the module docstring); ``penalty`` is chapter 3's."""
-    penalty = recipe in ("penalty", "curriculum", "pop_bias_0", "pop_bias_+1")
+    penalty = recipe in ("penalty", "curriculum", "pop_bias_0", "pop_bias_+1", "post_wiring")
     return SeqTrainConfig(
         task="reverse", vocab=8, steps=3000, batch=32, lr=1e-2 if recipe == "lstm" else 3e-3, clip=1.0,
         min_len=1, max_len=8, penalty=0.1 if penalty else 0.0, penalty_start=800 if penalty else 0,
@@ -86,7 +90,9 @@ def model_for(recipe: str, seed: int) -> MemoryController:
     if recipe == "lstm":
         return MemoryController(9, 8, 34, 0, None, rng=seed, cell="lstm")
     pop_bias = {"pop_bias_0": 0.0, "pop_bias_+1": 1.0}.get(recipe, -1.0)
-    return MemoryController(9, 8, 64, 8, STACK, rng=seed, pop_bias=pop_bias)
+    return MemoryController(
+        9, 8, 64, 8, STACK, rng=seed, pop_bias=pop_bias, output_sees_read=recipe != "post_wiring"
+    )
 
 
 def measure(model: MemoryController) -> dict:

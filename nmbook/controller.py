@@ -47,6 +47,9 @@ class MemoryController(Module):
         push_bias, pop_bias: initial b_d and b_u: one number for every end, or one per end (``n_values`` of
             them; for the deque ``(top, bottom)``). The paper's advice is a negative pop bias, so that early in
             training the controller pushes rather than erasing what it pushed.
+        output_sees_read: True (the book's wiring): ``o_t = W_o [h_t; r_t] + b_o``, so a value uncovered by a pop
+            can be emitted at the same step. False (the source post's wiring): ``o_t = W_o h_t + b_o``, so a read
+            reaches the output only through the next step's state, one step later.
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class MemoryController(Module):
         cell: str = "rnn",
         push_bias: float | tuple[float, ...] = 0.0,
         pop_bias: float | tuple[float, ...] = -1.0,
+        output_sees_read: bool = True,
     ) -> None:
         rng = np.random.default_rng(rng)
         if cell not in ("rnn", "lstm"):
@@ -83,8 +87,10 @@ class MemoryController(Module):
                 raise ValueError(f"{name} must be a number or {nv} numbers (one per end), got {bias!r}")
         b_g[:nv], b_g[nv : 2 * nv] = push_bias, pop_bias
         self.b_g = Parameter(b_g, "b_g")
-        ko = 1.0 / np.sqrt(H + R)
-        self.W_o = Parameter(rng.uniform(-ko, ko, size=(H + R, n_out)), "W_o")
+        self.output_sees_read = bool(output_sees_read)
+        n_o = H + R if self.output_sees_read else H  # what the output layer sees
+        ko = 1.0 / np.sqrt(n_o)
+        self.W_o = Parameter(rng.uniform(-ko, ko, size=(n_o, n_out)), "W_o")
         self.b_o = Parameter(rng.uniform(-ko, ko, size=(n_out,)), "b_o")
 
     # ------------------------------------------------------------------ forward
@@ -140,7 +146,7 @@ class MemoryController(Module):
                 self.d[t], self.u[t], self.reads[t] = d, u, r
                 self.strengths[t, :, self.memory.strength_slice(t, T)] = mstate[1]
                 gates = (d, u, v)
-            hr = np.concatenate([h, r], axis=1)
+            hr = np.concatenate([h, r], axis=1) if self.output_sees_read else h
             logits[t] = hr @ self.W_o.value + self.b_o.value
             self._caches.append((ccache, mcache, gates, hr))
         self._final = (state, mstate)
@@ -173,7 +179,8 @@ class MemoryController(Module):
             dhr = dy @ self.W_o.value.T
             dh = dhr[:, :H]
             if self.memory is not None:
-                dr = np.zeros((B, R)) if self._zero_reads else dhr[:, H:] + dr_next
+                dr_out = dhr[:, H:] if self.output_sees_read else 0.0
+                dr = np.zeros((B, R)) if self._zero_reads else dr_out + dr_next
                 dv, du_t, dd_t, dmstate = self.memory.step_backward(dr, dmstate, mcache)
                 if dd is not None:
                     dd_t = dd_t + dd[t]

@@ -201,3 +201,26 @@ def test_train_until_solved_restarts_with_the_next_seed():
     assert all(stopped == 2 for _, stopped in attempts) and hist.stopped_at == 2
     with pytest.raises(ValueError, match="solved_check_every"):
         train_until_solved(make, SeqTrainConfig(steps=2), max_attempts=1)
+
+
+@pytest.mark.parametrize("memory", [STACK, DEQUE])
+def test_post_wiring_gradient_check_and_one_step_delay(memory):
+    # output_sees_read=False: o_t = W_o h_t + b_o; the gradient still matches finite differences, and the
+    # logits at step t do not depend on the read of step t (only on reads up to t - 1, through the state).
+    rng = np.random.default_rng(3)
+    net = MemoryController(4, 3, 5, 3, memory, rng=2, output_sees_read=False)
+    assert net.W_o.shape == (5, 3)
+    x = rng.normal(size=(6, 2, 4))
+    w = rng.normal(size=(6, 2, 3))
+    net.zero_grad()
+    net.forward(x)
+    _, dd, du = net.saturation_penalty()
+    net.backward(w, 0.5 * dd, 0.5 * du)
+    errs = check_parameters(
+        lambda: float(np.sum(w * net.forward(x))) + 0.5 * net.saturation_penalty()[0], net.parameters()
+    )
+    assert max(errs.values()) < 1e-6, errs
+    full = net.forward(x)
+    cut = net.forward(x, zero_reads=True)
+    np.testing.assert_allclose(full[0], cut[0])  # step 0 sees no read either way
+    assert not np.allclose(full[1:], cut[1:])  # later steps see earlier reads through h_t
