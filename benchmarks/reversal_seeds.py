@@ -9,6 +9,7 @@ is reversed without error (checked every 50 steps). The recipes, seed for seed:
   Adam 3e-3, and from step 800 a saturation penalty 0.1 · mean(d(1−d) + u(1−u)); it stops only once that
   penalty is below 0.01;
 * ``plain``: the same without the penalty;
+* ``plain_full``: ``plain`` without the early stop, trained for all 3,000 steps (the penalty's budget);
 * ``curriculum``: ``penalty`` with a length curriculum (longest length 2 → 8 over the first 1,000 steps);
 * ``noise``: ``plain`` with Gaussian noise (σ = 1) on the gate pre-activations;
 * ``pop_bias_0``, ``pop_bias_+1``: ``penalty`` with the pop bias at 0 or +1 instead of −1;
@@ -55,7 +56,8 @@ from nmbook.seqtrain import (  # noqa: E402
 from nmbook.tasks.transduction import transduction_batch  # noqa: E402
 
 RECIPES = (
-    "penalty", "plain", "curriculum", "noise", "pop_bias_0", "pop_bias_+1", "cheat", "lstm", "post_wiring",
+    "penalty", "plain", "plain_full", "curriculum", "noise", "pop_bias_0", "pop_bias_+1", "cheat", "lstm",
+    "post_wiring",
 )  # fmt: skip
 SEEDS = {r: 10 if r in ("curriculum", "noise") else 20 for r in RECIPES}
 TEST_LENGTHS = (4, 8, 16, 32, 64)
@@ -81,7 +83,8 @@ def config(recipe: str, seed: int) -> SeqTrainConfig:
         curriculum_start=2, curriculum_steps=1000 if recipe == "curriculum" else 0,
         noise_std=1.0 if recipe == "noise" else 0.0,
         push_bias_floor=6.0 if recipe == "cheat" else None,
-        solved_check_every=50, solved_max_penalty=0.01 if penalty else None, seed=seed,
+        solved_check_every=0 if recipe == "plain_full" else 50,
+        solved_max_penalty=0.01 if penalty else None, seed=seed,
     )  # fmt: skip
 
 

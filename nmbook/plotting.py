@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import seaborn as sns
 
 #: One colour per role, used consistently across chapters (colour-blind safe, seaborn's "colorblind").
@@ -341,6 +342,53 @@ def plot_accuracy_by_length(results, train_max=None, ax=None, title=None, ylabel
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_memory_sweep(rows, tasks, models, lengths, paper=None, axes=None, title=None):
+    """Whole-sequence accuracy against test length over seeds, one panel per task and one line per memory.
+
+    Args:
+        rows: the rows of a ``benchmarks/memory_tasks*.csv`` file (``task``, ``model``, ``seed`` and
+            ``coarse_<L>`` for every ``L`` in ``lengths``), e.g. from ``csv.DictReader``.
+        tasks, models: which panels and which lines, in order.
+        paper: optional ``{(task, model): accuracy}`` drawn as a hollow star at the first length above the
+            training lengths (``lengths[1]``), e.g. a paper's test accuracy at about twice its training length.
+
+    The line is the median over seeds; each seed is a small dot. Returns the axes.
+
+    Taught in: Part III, chapter 5 (queues, deques and the right memory for the job).
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, len(tasks), figsize=(4.2 * len(tasks) + 2.0, 3.4), layout="constrained",
+                               sharey=True)  # fmt: skip
+    axes = np.atleast_1d(axes)
+    markers = "osD^vP*X"
+    for ax, task in zip(axes, tasks, strict=True):
+        for k, model in enumerate(models):
+            accs = np.array(
+                [[float(r[f"coarse_{L}"]) for L in lengths] for r in rows if (r["task"], r["model"]) == (task, model)]
+            )
+            if accs.size == 0:
+                continue
+            colour = PALETTE[k % len(PALETTE)]
+            for seed_accs in accs:
+                ax.plot(lengths, seed_accs, ".", ms=3, color=colour, alpha=0.35)
+            ax.plot(lengths, np.median(accs, axis=0), marker=markers[k % len(markers)], ms=4, lw=1.5, color=colour,
+                    label=f"{model} ({len(accs)} seeds)")  # fmt: skip
+            if paper and (task, model) in paper:
+                ax.plot([lengths[1]], [paper[task, model]], "*", ms=11, mfc="none", mec=colour, mew=1.3)
+        ax.set(xscale="log", xticks=list(lengths), xticklabels=[str(L) for L in lengths], xlabel="sequence length",
+               ylim=(-0.03, 1.03), title=task)  # fmt: skip
+        ax.minorticks_off()
+    axes[0].set_ylabel("whole-sequence accuracy")
+    handles, labels = axes[-1].get_legend_handles_labels()
+    if paper:
+        handles.append(plt.Line2D([], [], ls="none", marker="*", ms=11, mfc="none", mec="0.3"))
+        labels.append("the paper (test lengths)")
+    axes[-1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if title:
+        axes[0].figure.suptitle(title)
+    return axes
 
 
 def draw_controller_diagram(ax=None, memory_name="stack"):
