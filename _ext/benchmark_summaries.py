@@ -4,7 +4,7 @@
 a sentence templated from the computed numbers and a table of at most about ten rows, so a reader sees what the
 benchmark found before (or instead of) its full rows. Nothing here is a result typed by hand: every number comes
 from the CSV. A success rate always comes with its Wilson 95% interval (``nmbook.stats.format_rate``), a median
-over seeds with a distribution-free 95% interval from order statistics (``median_interval``), or with its range
+over seeds with a distribution-free 95% interval from order statistics (``nmbook.stats.median_interval``), or with its range
 where there are too few seeds for one.
 
 A CSV is matched to its summariser by name (``memory_tasks*.csv`` share one). A CSV without a summariser, or whose
@@ -19,7 +19,7 @@ import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from nmbook.stats import format_rate, wilson_interval
+from nmbook.stats import format_rate, median_interval, wilson_interval
 
 Row = dict[str, str]
 
@@ -85,25 +85,6 @@ def _at_least(col: str, threshold: float) -> Callable[[Row], bool]:
     return test
 
 
-def median_interval(values: list[float]) -> tuple[float, float] | None:
-    """Distribution-free 95% interval for a median: order statistics ``x_(j) … x_(n+1−j)``.
-
-    ``j`` is the largest index with ``P(Bin(n, ½) < j) ≤ 2.5%``, so the interval covers the median with at least
-    95% probability whatever the distribution. ``None`` when ``n < 6``, where no such interval exists.
-    """
-    xs = sorted(values)
-    n = len(xs)
-    j, tail = 0, 0.0
-    while True:
-        tail_next = tail + math.comb(n, j) / 2**n  # P(X <= j)
-        if tail_next > 0.025:
-            break
-        tail, j = tail_next, j + 1
-    if j == 0:
-        return None
-    return xs[j - 1], xs[n - j]
-
-
 def median_with_interval(values: list[float]) -> str:
     """``"4 (95% CI 3–6)"``; with fewer than 6 values ``"4 (range 3–6)"``; unsolved runs count as ``inf``."""
     if not values:
@@ -144,8 +125,9 @@ def _require(header: list[str], *cols: str) -> None:
 
 
 def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
-    lengths = [n for n in (16, 32, 64) if f"acc_{n}" in header]
+    lengths = [n for n in (16, 32, 64, 256) if f"acc_{n}" in header]
     _require(header, "recipe", "steps", *(f"acc_{n}" for n in lengths))
+    key_len = 64 if 64 in lengths else lengths[-1]  # the length the sentence speaks of
     out = []
     solved: dict[str, tuple[int, int]] = {}
     longest: dict[str, tuple[int, int]] = {}
@@ -153,16 +135,21 @@ def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
         n = len(runs)
         k = _count(runs, lambda r: (s := _num(r["steps"])) is not None and s < REVERSAL_MAX_STEPS)
         solved[recipe] = (k, n)
-        ok = {L: _count(runs, _at_least(f"acc_{L}", SOLVED_ACC)) for L in lengths}
-        longest[recipe] = (ok[lengths[-1]], n)
-        out.append([recipe, str(n), _rate(k, n), *(_rate(ok[L], n) for L in lengths)])
+        cells = []
+        for L in lengths:
+            tested = [r for r in runs if _num(r.get(f"acc_{L}")) is not None]  # 256 was added for some recipes
+            ok = _count(tested, _at_least(f"acc_{L}", SOLVED_ACC))
+            cells.append(_rate(ok, len(tested)) if tested else "—")
+            if L == key_len:
+                longest[recipe] = (ok, len(tested) or 1)
+        out.append([recipe, str(n), _rate(k, n), *cells])
     best = max(longest, key=lambda r: (longest[r][0] / longest[r][1], longest[r][1]))
     first = "penalty" if "penalty" in solved else next(iter(solved))
     k, n = solved[first]
     sentence = (
         f"Seeds that learn to reverse every length 1–8 within {REVERSAL_MAX_STEPS:,} steps, and that still reverse "
         f"≥ {SOLVED_ACC:.0%} of longer sequences, per recipe: the chapters' recipe ({first}) solves {k}/{n} seeds; "
-        f"the recipe most often right at length {lengths[-1]} is {best} ({longest[best][0]}/{longest[best][1]})."
+        f"the recipe most often right at length {key_len} is {best} ({longest[best][0]}/{longest[best][1]})."
     )
     return Summary(
         sentence,

@@ -8,8 +8,9 @@ are the inert per-page thebe configuration blocks (they name a Binder repository
 Without a declared icon, browsers ask the server for ``/favicon.ico`` and log a 404 in the console: unless
 ``html.favicon`` is configured, the book's own small icon (``_ext/static/favicon.svg``) is used.
 
-It also loads ``_ext/benchmark_tables.py`` (the ``benchmark-tables`` directive of the benchmarks page), so
-``_config.yml`` names a single local extension.
+It also loads ``_ext/benchmark_tables.py`` (the ``benchmark-tables`` directive of the benchmarks page) and
+``_ext/exercise_index.py`` (the ``exercise-index`` directive of the exercises page), so ``_config.yml`` names a
+single local extension.
 
 ``tests/built/test_browser.py`` opens every page in Chromium and fails on any console error, so a regression of
 either shows up there.
@@ -53,9 +54,25 @@ def _default_favicon(app, config) -> None:
         config.html_favicon = str(_FAVICON)
 
 
+def _singlehtml_knows_html_nodes(app) -> None:
+    """Let the single-page builder (behind the PDF) render every node the HTML builder renders.
+
+    Sphinx looks a translator's node handlers up by builder *name* first and falls back to the format only when the
+    name has none. sphinx-exercise registers its nodes for ``singlehtml`` by name, so from then on ``singlehtml``
+    ignores every handler registered for ``html`` only (myst-nb's hidden-cell node among them) and the build fails.
+    Copying the missing ``html`` handlers restores the fallback.
+    """
+    handlers = app.registry.translation_handlers
+    if "singlehtml" in handlers:
+        for node, visitors in handlers.get("html", {}).items():
+            handlers["singlehtml"].setdefault(node, visitors)
+
+
 def setup(app) -> dict[str, Any]:
     app.setup_extension("benchmark_tables")
+    app.setup_extension("exercise_index")
     app.connect("config-inited", _default_favicon, priority=100)
+    app.connect("builder-inited", _singlehtml_knows_html_nodes)
     # sphinx-thebe appends its nodes at the default priority (500): run after it.
     app.connect("doctree-resolved", _drop_thebe_config_nodes, priority=900)
     app.connect("html-page-context", _drop_thebe, priority=900)

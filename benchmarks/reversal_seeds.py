@@ -16,19 +16,32 @@ is reversed without error (checked every 50 steps). The recipes, seed for seed:
 * ``cheat``: chapter 4's push-bias clamp (b_d ≥ 6 after every update), no penalty;
 * ``lstm``: chapter 3's baseline, a 34-unit LSTM without memory, Adam 1e-2, no penalty;
 * ``post_wiring``: ``penalty`` with the source post's output wiring, ``o_t = W_o h_t + b_o`` (the read reaches the
-  output only through the next step's state) instead of the book's ``o_t = W_o [h_t; r_t] + b_o``.
+  output only through the next step's state) instead of the book's ``o_t = W_o [h_t; r_t] + b_o``;
+* ``autoencoder``: the source post's own remedy (its part 6), ``plain`` plus the auxiliary loss 1.0 · L_aux:
+  two linear decoders reconstruct the previous input symbol from ``h_t`` and from the heads' pre-activations
+  (``MemoryController(..., autoencoder=True)``, ``SeqTrainConfig(aux_weight=1.0)``);
+* ``autoencoder_lag0``: ``autoencoder`` reconstructing the current input symbol instead of the previous one
+  (``aux_lag=0``: the value pushed at step t is asked to carry the symbol read at step t);
+* ``pop_bias_0_on``: ``pop_bias_0`` that keeps training 500 steps after its stopping rule first fires (same
+  learning rate, penalty on; within the same 3,000-step budget), to push the gates further towards 0 and 1;
+* ``pop_bias_0_tail``: the same 500 extra steps at a tenth of the learning rate (3e-4).
+
+``steps`` is the step at which the stopping rule fired (3,000: never); ``wall_s`` includes any extra steps.
 
 Every run is measured as the chapters measure their live run: whole-sequence (``acc_L``) and per-symbol
 (``fine_L``) accuracy on 100 fresh sequences of each length (test seed 1), the longest ``L`` up to 64 such that
-every length 1..L is ≥ 99% correct, the same with every read zeroed (``zacc_L``, ``zfine_L``), the mean gates
-per phase and the share of each output-phase read that comes from earlier pushes, on chapter 4's batch of twelve
-sequences of lengths 2, 4, …, 24 (``d_in`` … ``share``), that share on 50 sequences of length 8 (``share_8``,
-chapter 3), and the trained push bias ``b_d``. Memory-less runs leave the memory columns empty.
+every length 1..L is ≥ 99% correct, the same two accuracies on 32 sequences of length 256 (``acc_256``,
+``fine_256``, the last columns; empty in rows run before they existed), the same with every read zeroed
+(``zacc_L``, ``zfine_L``), the mean gates per phase and the share of each output-phase read that comes from
+earlier pushes, on chapter 4's batch of twelve sequences of lengths 2, 4, …, 24 (``d_in`` … ``share``), that
+share on 50 sequences of length 8 (``share_8``, chapter 3), and the trained push bias ``b_d``. Memory-less runs
+leave the memory columns empty.
 
-Run: ``python benchmarks/reversal_seeds.py [--seeds N] [--recipes a,b,...] [--out FILE]`` — the default runs
-every recipe (20 seeds; ``curriculum`` and ``noise``, which no chapter runs live, 10) and writes
-``benchmarks/results/reversal_seeds.csv``; about 30 minutes on one core. Two processes with disjoint
-``--recipes`` and ``--out`` files can share the work; concatenate their rows.
+Run: ``python benchmarks/reversal_seeds.py [--seeds N] [--recipes a,b,...] [--out FILE] [--merge]`` — the default
+runs every recipe (20 seeds; ``curriculum`` and ``noise``, which no chapter runs live, 10) and writes
+``benchmarks/results/reversal_seeds.csv``; about 90 minutes on one core (a seed takes 3–50 s). ``--merge`` keeps
+the rows already in ``--out`` and replaces only those of the recipes run (a new recipe's rows go at the end). Two
+processes with disjoint ``--recipes`` and ``--out`` files can share the work; concatenate their rows.
 """
 
 from __future__ import annotations
@@ -57,11 +70,12 @@ from nmbook.tasks.transduction import transduction_batch  # noqa: E402
 
 RECIPES = (
     "penalty", "plain", "plain_full", "curriculum", "noise", "pop_bias_0", "pop_bias_+1", "cheat", "lstm",
-    "post_wiring",
+    "post_wiring", "autoencoder", "autoencoder_lag0", "pop_bias_0_on", "pop_bias_0_tail",
 )  # fmt: skip
 SEEDS = {r: 10 if r in ("curriculum", "noise") else 20 for r in RECIPES}
 TEST_LENGTHS = (4, 8, 16, 32, 64)
 ZERO_LENGTHS = (4, 8, 16, 32)
+LONG_LENGTH, LONG_BATCH = 256, 32  # far beyond training; a small batch keeps it cheap
 TEST_SEED = 1  # the chapters' test sequences
 OUT = Path(__file__).resolve().parent / "results" / "reversal_seeds.csv"
 FIELDS = (
@@ -71,12 +85,17 @@ FIELDS = (
     + [f"zacc_{n}" for n in ZERO_LENGTHS]
     + [f"zfine_{n}" for n in ZERO_LENGTHS]
     + ["d_in", "u_in", "d_out", "u_out", "reversed_12", "share", "share_8", "b_d"]
+    + [f"acc_{LONG_LENGTH}", f"fine_{LONG_LENGTH}"]  # added later: kept last so older rows stay as they were
 )
 
 
 def config(recipe: str, seed: int) -> SeqTrainConfig:
     """The training configuration of one recipe (see the module docstring); ``penalty`` is chapter 3's."""
-    penalty = recipe in ("penalty", "curriculum", "pop_bias_0", "pop_bias_+1", "post_wiring")
+    penalty = recipe in (
+        "penalty", "curriculum", "pop_bias_0", "pop_bias_+1", "post_wiring", "pop_bias_0_on", "pop_bias_0_tail"
+    )  # fmt: skip
+    after = recipe in ("pop_bias_0_on", "pop_bias_0_tail")
+    auto = recipe.startswith("autoencoder")
     return SeqTrainConfig(
         task="reverse", vocab=8, steps=3000, batch=32, lr=1e-2 if recipe == "lstm" else 3e-3, clip=1.0,
         min_len=1, max_len=8, penalty=0.1 if penalty else 0.0, penalty_start=800 if penalty else 0,
@@ -84,7 +103,10 @@ def config(recipe: str, seed: int) -> SeqTrainConfig:
         noise_std=1.0 if recipe == "noise" else 0.0,
         push_bias_floor=6.0 if recipe == "cheat" else None,
         solved_check_every=0 if recipe == "plain_full" else 50,
-        solved_max_penalty=0.01 if penalty else None, seed=seed,
+        solved_max_penalty=0.01 if penalty else None, aux_weight=1.0 if auto else 0.0,
+        aux_lag=0 if recipe == "autoencoder_lag0" else 1,
+        steps_after_solved=500 if after else 0, lr_after_solved=3e-4 if recipe == "pop_bias_0_tail" else None,
+        seed=seed,
     )  # fmt: skip
 
 
@@ -92,10 +114,11 @@ def model_for(recipe: str, seed: int) -> MemoryController:
     """The untrained controller of one recipe and seed (chapter 3's shapes)."""
     if recipe == "lstm":
         return MemoryController(9, 8, 34, 0, None, rng=seed, cell="lstm")
-    pop_bias = {"pop_bias_0": 0.0, "pop_bias_+1": 1.0}.get(recipe, -1.0)
+    pop_bias = 0.0 if recipe.startswith("pop_bias_0") else 1.0 if recipe == "pop_bias_+1" else -1.0
     return MemoryController(
-        9, 8, 64, 8, STACK, rng=seed, pop_bias=pop_bias, output_sees_read=recipe != "post_wiring"
-    )
+        9, 8, 64, 8, STACK, rng=seed, pop_bias=pop_bias, output_sees_read=recipe != "post_wiring",
+        autoencoder=recipe.startswith("autoencoder"),
+    )  # fmt: skip
 
 
 def measure(model: MemoryController) -> dict:
@@ -103,7 +126,8 @@ def measure(model: MemoryController) -> dict:
     row: dict = {}
     acc = accuracy_by_length(model, "reverse", 8, range(1, 65), 100, seed=TEST_SEED)
     row["longest_99"] = max([0] + [L for L in acc if all(acc[n][0] >= 0.99 for n in range(1, L + 1))])
-    for n in TEST_LENGTHS:
+    acc.update(accuracy_by_length(model, "reverse", 8, [LONG_LENGTH], LONG_BATCH, seed=TEST_SEED))
+    for n in (*TEST_LENGTHS, LONG_LENGTH):
         row[f"acc_{n}"], row[f"fine_{n}"] = f"{acc[n][0]:.2f}", f"{acc[n][1]:.3f}"
     if model.memory is None:
         return row
@@ -130,9 +154,23 @@ def one_run(recipe: str, seed: int) -> dict:
     t0 = time.perf_counter()
     hist = train_transducer(model, config(recipe, seed))
     wall = time.perf_counter() - t0
-    row = {"recipe": recipe, "seed": seed, "steps": hist.stopped_at, "wall_s": f"{wall:.1f}"}
+    steps = hist.solved_at or hist.stopped_at  # when the stopping rule fired (the budget: never)
+    row = {"recipe": recipe, "seed": seed, "steps": steps, "wall_s": f"{wall:.1f}"}
     row.update(measure(model))
     return row
+
+
+def merged(old: list[dict], new: list[dict]) -> list[dict]:
+    """``old`` rows with each recipe run anew replaced, in place, by its ``new`` rows; new recipes go last."""
+    fresh = {r["recipe"] for r in new}
+    out: list[dict] = []
+    for r in old:
+        if r["recipe"] not in fresh:
+            out.append(r)
+        elif not any(o["recipe"] == r["recipe"] for o in out):
+            out.extend(n for n in new if n["recipe"] == r["recipe"])
+    done = {r["recipe"] for r in out}
+    return out + [n for n in new if n["recipe"] not in done]
 
 
 def main() -> None:
@@ -144,11 +182,16 @@ def main() -> None:
         "--seeds", type=int, default=None, help="seeds per recipe (default: 20; 10 for curriculum, noise)"
     )
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--merge", action="store_true", help="keep --out's rows of the recipes not run")
     args = ap.parse_args()
     recipes = args.recipes.split(",")
     unknown = sorted(set(recipes) - set(RECIPES))
     if unknown:
         ap.error(f"unknown recipes {unknown}; choose from {RECIPES}")
+    old = []
+    if args.merge and args.out.exists():
+        with args.out.open(newline="") as f:
+            old = list(csv.DictReader(f))
     rows = []
     for recipe in recipes:
         for seed in range(args.seeds or SEEDS[recipe]):
@@ -159,13 +202,14 @@ def main() -> None:
     with args.out.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS, restval="")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(merged(old, rows) if args.merge else rows)
     for recipe in recipes:
         runs = [r for r in rows if r["recipe"] == recipe]
-        ok = {n: sum(float(r[f"acc_{n}"]) >= 0.99 for r in runs) for n in TEST_LENGTHS}
+        lengths = (*TEST_LENGTHS, LONG_LENGTH)
+        ok = {n: sum(float(r[f"acc_{n}"]) >= 0.99 for r in runs) for n in lengths}
         print(
             f"{recipe}: seeds with >= 99% whole-sequence accuracy "
-            + ", ".join(f"{ok[n]}/{len(runs)} at {n}" for n in TEST_LENGTHS)
+            + ", ".join(f"{ok[n]}/{len(runs)} at {n}" for n in lengths)
         )
     print(f"wrote {args.out}")
 

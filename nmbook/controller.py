@@ -1,11 +1,12 @@
 """A recurrent controller driving a differentiable memory (Grefenstette et al. 2015, section 3.4).
 
 At each step t the controller reads its input together with the previous read, and emits the memory's controls
-and the output::
+and the output (:meth:`MemoryController.step` is these lines, one step)::
 
     h_t = cell([x_t, r_{t-1}], h_{t-1})
-    d_t = σ(w_d · h_t + b_d)   push strength          u_t = σ(w_u · h_t + b_u)   pop strength
-    v_t = tanh(W_v h_t + b_v)  value to push          (V_t, s_t), r_t = memory.step(V_{t-1}, s_{t-1}, v_t, u_t, d_t)
+    z_t = W_g h_t + b_g        the heads' pre-activations, columns [push, pop, values]
+    d_t = σ(z_t[push])         push strength          u_t = σ(z_t[pop])   pop strength
+    v_t = tanh(z_t[values])    value to push          (V_t, s_t), r_t = memory.step(V_{t-1}, s_{t-1}, v_t, u_t, d_t)
     o_t = W_o [h_t, r_t] + b_o logits of the output symbol
 
 The heads read ``h_t`` directly (the paper's ``o'_t``); the output sees the fresh read ``r_t`` as well as
@@ -17,8 +18,20 @@ which pushes at both ends) and how many reads it returns (``n_reads``). With ``k
 ``2k + k m`` columns ``[push_1..k, pop_1..k, values]``; for ``k > 1`` the gates ``d_t, u_t`` are ``(B, k)`` and the
 values ``(B, k, m)``, and the read fed back has width ``n_reads · m``.
 
+``autoencoder=True`` adds the source post's remedy (Trask 2016, part 6) for a controller that solves the training
+lengths with half-pushes and half-pops: two linear decoders that reconstruct an earlier input symbol, one from
+``h_t`` and one from the heads' pre-activations ``z_t``::
+
+    a_t = W_ah h_t + b_ah,   a'_t = W_az z_t + b_az,   L_aux = CE(a_t, s_{t-lag}) + CE(a'_t, s_{t-lag})
+
+where ``s_{t-lag}`` is the symbol (or delimiter) given at step ``t - lag`` (``lag = 1``: the previous input).
+Which ``o'_t``: the post puts a separate layer ``o'_t`` between the recurrent state and the heads, so decoding
+from ``h_t`` and from ``o'_t`` are two constraints there. Here the heads read ``h_t`` itself, so the second decoder
+reads the next quantity on the way to the memory, ``z_t`` — the signal that drives the pushes, pops and pushed
+values; its gradient reaches ``W_g`` and asks the pushed value and the gates to carry the symbol.
+
 Shapes: ``x: (T, B, n_in)``, logits ``(T, B, n_out)``, gates ``d, u: (T, B)`` (``(T, B, k)`` for ``k > 1``),
-reads ``(T, B, n_reads · m)``.
+reads ``(T, B, n_reads · m)``, autoencoder logits ``(T, B, n_in)``.
 Taught in: Part III, chapters 3–5.
 """
 
@@ -28,9 +41,32 @@ import numpy as np
 
 from nmbook.functional import sigmoid
 from nmbook.layers import Module, Parameter
+from nmbook.losses import softmax_cross_entropy
 from nmbook.memory.continuous import ContinuousMemory
 from nmbook.memory.deque import ContinuousDeque
 from nmbook.rnn import LSTMCell, RNNCell
+
+
+def previous_symbol_targets(x: np.ndarray, lag: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The autoencoder's targets: the class given at step ``t - lag`` of one-hot inputs ``x: (T, B, n)``.
+
+    Returns:
+        ``(targets: (T, B) int64, mask: (T, B))``; ``mask`` is 1 where ``t ≥ lag`` and ``x[t - lag]`` is one-hot
+        (a symbol or the delimiter), 0 where it is blank (the output phase, padding) or before the first input.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3:
+        raise ValueError(f"x must have shape (T, B, n), got {x.shape}")
+    if not isinstance(lag, int | np.integer) or isinstance(lag, bool) or lag < 0:
+        raise ValueError(f"lag must be a non-negative integer, got {lag!r}")
+    row_sum = x.sum(axis=-1)
+    if not (np.all((x == 0) | (x == 1)) and np.all((row_sum == 0) | (row_sum == 1))):
+        raise ValueError("x must hold one-hot rows (a symbol or the delimiter) or blank rows of zeros")
+    T = x.shape[0]
+    targets, mask = np.zeros(x.shape[:2], dtype=np.int64), np.zeros(x.shape[:2])
+    if lag < T:
+        targets[lag:], mask[lag:] = x[: T - lag].argmax(axis=-1), row_sum[: T - lag]
+    return targets, mask
 
 
 class MemoryController(Module):
@@ -50,6 +86,9 @@ class MemoryController(Module):
         output_sees_read: True (the book's wiring): ``o_t = W_o [h_t; r_t] + b_o``, so a value uncovered by a pop
             can be emitted at the same step. False (the source post's wiring): ``o_t = W_o h_t + b_o``, so a read
             reaches the output only through the next step's state, one step later.
+        autoencoder: add the two decoders of the module docstring, ``W_ah: (H, n_in)``, ``b_ah`` and
+            ``W_az: (2k + k m, n_in)``, ``b_az`` (drawn after every other weight, so the rest of the model is the
+            same as without them); needs a memory. Train them with :meth:`autoencoder_loss`.
     """
 
     def __init__(
@@ -64,6 +103,7 @@ class MemoryController(Module):
         push_bias: float | tuple[float, ...] = 0.0,
         pop_bias: float | tuple[float, ...] = -1.0,
         output_sees_read: bool = True,
+        autoencoder: bool = False,
     ) -> None:
         rng = np.random.default_rng(rng)
         if cell not in ("rnn", "lstm"):
@@ -71,6 +111,8 @@ class MemoryController(Module):
         m = 0 if memory is None else int(width)
         if memory is not None and m <= 0:
             raise ValueError(f"width must be a positive integer when a memory is used, got {width!r}")
+        if autoencoder and memory is None:
+            raise ValueError("autoencoder=True needs a memory: its second decoder reads the heads' z_t")
         self.memory, self.n_in, self.n_out, self.width = memory, int(n_in), int(n_out), m
         self.n_values = 1 if memory is None else int(memory.n_values)
         R = 0 if memory is None else int(memory.n_reads) * m  # width of the read fed back
@@ -87,11 +129,21 @@ class MemoryController(Module):
                 raise ValueError(f"{name} must be a number or {nv} numbers (one per end), got {bias!r}")
         b_g[:nv], b_g[nv : 2 * nv] = push_bias, pop_bias
         self.b_g = Parameter(b_g, "b_g")
+        # where the heads sit in z_t: one end's gates are (B,) and its values (B, m); k ends' (B, k), (B, k, m)
+        self._push, self._pop = (0, 1) if nv == 1 else (slice(0, nv), slice(nv, 2 * nv))
+        self._value_shape = (-1, m) if nv == 1 else (-1, nv, m)
         self.output_sees_read = bool(output_sees_read)
         n_o = H + R if self.output_sees_read else H  # what the output layer sees
         ko = 1.0 / np.sqrt(n_o)
         self.W_o = Parameter(rng.uniform(-ko, ko, size=(n_o, n_out)), "W_o")
         self.b_o = Parameter(rng.uniform(-ko, ko, size=(n_out,)), "b_o")
+        self.autoencoder = bool(autoencoder)
+        if self.autoencoder:
+            kz = 1.0 / np.sqrt(G)
+            self.W_ah = Parameter(rng.uniform(-k, k, size=(H, self.n_in)), "W_ah")
+            self.b_ah = Parameter(rng.uniform(-k, k, size=(self.n_in,)), "b_ah")
+            self.W_az = Parameter(rng.uniform(-kz, kz, size=(G, self.n_in)), "W_az")
+            self.b_az = Parameter(rng.uniform(-kz, kz, size=(self.n_in,)), "b_az")
 
     # ------------------------------------------------------------------ forward
     def forward(
@@ -110,7 +162,9 @@ class MemoryController(Module):
 
         After the call, ``self.d``, ``self.u``: ``(T, B)`` (``(T, B, k)`` for ``k = n_values > 1``),
         ``self.reads``: ``(T, B, n_reads · m)`` and ``self.strengths``: ``(T, B, k T)`` (zero-padded; the deque's
-        rows are centred, see :meth:`nmbook.memory.deque.ContinuousDeque.strength_slice`) hold what the memory did.
+        rows are centred, see :meth:`nmbook.memory.deque.ContinuousDeque.strength_slice`) hold what the memory did;
+        with ``autoencoder=True``, ``self.aux_logits_h`` and ``self.aux_logits_z``: ``(T, B, n_in)`` hold the
+        decoders' logits ``a_t`` and ``a'_t``.
         """
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 3 or x.shape[2] != self.n_in:
@@ -120,59 +174,104 @@ class MemoryController(Module):
         if noise_std < 0 or (noise_std > 0 and rng is None):
             raise ValueError("noise_std must be >= 0, and a positive noise_std needs rng")
         T, B, _ = x.shape
-        m, nv = self.width, self.n_values
+        nv = self.n_values
         state = self.cell.init_state(B)
-        mstate = self.memory.initial_state(B, m) if self.memory is not None else None
+        mstate = self.memory.initial_state(B, self.width) if self.memory is not None else None
         r = np.zeros((B, self.read_width))
         logits = np.empty((T, B, self.n_out))
         gshape = (T, B) if nv == 1 else (T, B, nv)
         self.d, self.u = np.zeros(gshape), np.zeros(gshape)
         self.reads, self.strengths = np.zeros((T, B, self.read_width)), np.zeros((T, B, nv * T))
+        if self.autoencoder:
+            self.aux_logits_h, self.aux_logits_z = np.empty((T, B, self.n_in)), np.empty((T, B, self.n_in))
         self._caches, self._zero_reads = [], zero_reads
         for t in range(T):
-            state, ccache = self.cell.step(np.concatenate([x[t], r], axis=1), state)
-            h = state[0]
-            mcache = gates = None
+            noise = None
+            if noise_std > 0 and self.memory is not None:
+                noise = noise_std * rng.standard_normal((B, 2 * nv))
+            logits[t], r, state, mstate, cache = self.step(x[t], r, state, mstate, noise, zero_reads)
+            self._caches.append(cache)
             if self.memory is not None:
-                z = h @ self.W_g.value + self.b_g.value
-                if noise_std > 0:
-                    z[:, : 2 * nv] += noise_std * rng.standard_normal((B, 2 * nv))
-                d, u, v = sigmoid(z[:, :nv]), sigmoid(z[:, nv : 2 * nv]), np.tanh(z[:, 2 * nv :])
-                if nv == 1:
-                    d, u = d[:, 0], u[:, 0]
-                mstate, r, mcache = self.memory.step(mstate, v if nv == 1 else v.reshape(B, nv, m), u, d)
-                if zero_reads:
-                    r = np.zeros_like(r)
+                d, u, _, z = cache[2]
                 self.d[t], self.u[t], self.reads[t] = d, u, r
                 self.strengths[t, :, self.memory.strength_slice(t, T)] = mstate[1]
-                gates = (d, u, v)
-            hr = np.concatenate([h, r], axis=1) if self.output_sees_read else h
-            logits[t] = hr @ self.W_o.value + self.b_o.value
-            self._caches.append((ccache, mcache, gates, hr))
+                if self.autoencoder:
+                    self.aux_logits_h[t] = state[0] @ self.W_ah.value + self.b_ah.value  # a_t
+                    self.aux_logits_z[t] = z @ self.W_az.value + self.b_az.value  # a'_t
         self._final = (state, mstate)
         return logits
 
+    def step(
+        self,
+        x_t: np.ndarray,
+        r_prev: np.ndarray,
+        state: tuple[np.ndarray, ...],
+        mstate: tuple | None,
+        noise: np.ndarray | None = None,
+        zero_read: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...], tuple | None, tuple]:
+        """One time step: the equations of the module docstring (Grefenstette et al. 2015, section 3.4).
+
+        Args:
+            x_t: ``(B, n_in)``, the input; r_prev: ``(B, n_reads · m)``, the previous read ``r_{t-1}``.
+            state: the cell's state (``(h,)`` or ``(h, c)``, each ``(B, H)``); mstate: the memory's ``(V, s)``.
+            noise: optional ``(B, 2k)`` noise on the push and pop pre-activations.
+            zero_read: replace the read ``r_t`` by zeros (the ablation of :meth:`forward`).
+
+        Returns:
+            ``(o_t: (B, n_out), r_t, state, mstate, cache)``; ``cache`` is what :meth:`backward` needs.
+        """
+        state, ccache = self.cell.step(np.concatenate([x_t, r_prev], axis=1), state)  # h_t
+        h, r, mcache, heads = state[0], r_prev, None, None
+        if self.memory is not None:
+            z = self.head_preactivations(h, noise)  # z_t = W_g h_t + b_g: the heads read o'_t = h_t
+            d, u = sigmoid(z[:, self._push]), sigmoid(z[:, self._pop])  # push and pop strengths d_t, u_t
+            v = np.tanh(z[:, 2 * self.n_values :])  # the values v_t to push
+            mstate, r, mcache = self.memory.step(mstate, v.reshape(self._value_shape), u, d)  # V_t, s_t, r_t
+            r, heads = (np.zeros_like(r) if zero_read else r), (d, u, v, z)
+        hr = np.concatenate([h, r], axis=1) if self.output_sees_read else h
+        return hr @ self.W_o.value + self.b_o.value, r, state, mstate, (ccache, mcache, heads, hr)  # o_t
+
+    def head_preactivations(self, h: np.ndarray, noise: np.ndarray | None = None) -> np.ndarray:
+        """``z_t = W_g h_t + b_g``: ``(B, 2k + k m)`` from ``h: (B, H)``, columns ``[push_1..k, pop_1..k, values]``;
+        ``noise: (B, 2k)``, if given, is added to the push and pop columns."""
+        z = h @ self.W_g.value + self.b_g.value
+        if noise is not None:
+            z[:, : 2 * self.n_values] += noise
+        return z
+
     # ----------------------------------------------------------------- backward
     def backward(
-        self, dlogits: np.ndarray, dd: np.ndarray | None = None, du: np.ndarray | None = None
+        self,
+        dlogits: np.ndarray,
+        dd: np.ndarray | None = None,
+        du: np.ndarray | None = None,
+        daux: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         """BPTT through outputs, heads, memory and cell; accumulates every ``Parameter.grad``.
 
         Args:
             dlogits: ``(T, B, n_out)`` gradient of the loss w.r.t. the logits.
             dd, du: optional ``(T, B)`` extra gradients on the gates (e.g. from :meth:`saturation_penalty`).
+            daux: optional ``(dL/da, dL/da')``, each ``(T, B, n_in)``: gradients on the autoencoder's logits
+                (from :meth:`autoencoder_loss`); only for a controller built with ``autoencoder=True``.
         """
         T = len(self._caches)
         B = dlogits.shape[1]
         if dlogits.shape != (T, B, self.n_out):
             raise ValueError(f"dlogits must have shape {(T, B, self.n_out)}, got {dlogits.shape}")
+        if daux is not None:
+            if not self.autoencoder:
+                raise ValueError("daux needs a controller built with autoencoder=True")
+            if len(daux) != 2 or any(np.shape(g) != (T, B, self.n_in) for g in daux):
+                raise ValueError(f"daux must be two arrays of shape {(T, B, self.n_in)}")
         H, R = self.cell.n_hidden, self.read_width
         state, mstate = self._final
         dstate = tuple(np.zeros_like(s) for s in state)
         dmstate = None if mstate is None else (np.zeros_like(mstate[0]), np.zeros_like(mstate[1]))
         dr_next = np.zeros((B, R))
         for t in range(T - 1, -1, -1):
-            ccache, mcache, gates, hr = self._caches[t]
+            ccache, mcache, heads, hr = self._caches[t]
             dy = dlogits[t]
             self.W_o.grad += hr.T @ dy
             self.b_o.grad += dy.sum(axis=0)
@@ -186,7 +285,7 @@ class MemoryController(Module):
                     dd_t = dd_t + dd[t]
                 if du is not None:
                     du_t = du_t + du[t]
-                d, u, v = gates
+                d, u, v, z = heads
                 dz = np.concatenate(
                     [
                         (dd_t * d * (1 - d)).reshape(B, -1),
@@ -196,6 +295,14 @@ class MemoryController(Module):
                     axis=1,
                 )
                 h = hr[:, :H]
+                if daux is not None:  # a_t = W_ah h_t + b_ah, a'_t = W_az z_t + b_az
+                    da, daz = daux[0][t], daux[1][t]
+                    self.W_ah.grad += h.T @ da
+                    self.b_ah.grad += da.sum(axis=0)
+                    self.W_az.grad += z.T @ daz
+                    self.b_az.grad += daz.sum(axis=0)
+                    dz = dz + daz @ self.W_az.value.T
+                    dh = dh + da @ self.W_ah.value.T
                 self.W_g.grad += h.T @ dz
                 self.b_g.grad += dz.sum(axis=0)
                 dh = dh + dz @ self.W_g.value.T
@@ -203,6 +310,28 @@ class MemoryController(Module):
             dr_next = dinp[:, self.n_in :]
 
     # ----------------------------------------------------------------- helpers
+    def autoencoder_loss(self, x: np.ndarray, lag: int = 1) -> tuple[float, np.ndarray, np.ndarray]:
+        """The auxiliary loss of the last forward pass over ``x: (T, B, n_in)`` (module docstring):
+        ``L_aux = CE(a_t, s_{t-lag}) + CE(a'_t, s_{t-lag})``, each a mean over the steps whose ``x[t - lag]`` is a
+        symbol or the delimiter (:func:`previous_symbol_targets`).
+
+        Returns:
+            ``(L_aux, dL/da, dL/da')``, the gradients ``(T, B, n_in)`` for :meth:`backward`'s ``daux``.
+        """
+        if not self.autoencoder:
+            raise ValueError("autoencoder_loss needs a controller built with autoencoder=True")
+        x = np.asarray(x, dtype=np.float64)
+        if x.shape != self.aux_logits_h.shape:
+            raise ValueError(
+                f"x must be the last forward input, shape {self.aux_logits_h.shape}, got {x.shape}"
+            )
+        targets, mask = previous_symbol_targets(x, lag)
+        if not mask.any():
+            return 0.0, np.zeros_like(self.aux_logits_h), np.zeros_like(self.aux_logits_z)
+        loss_h, da = softmax_cross_entropy(self.aux_logits_h, targets, mask)
+        loss_z, daz = softmax_cross_entropy(self.aux_logits_z, targets, mask)
+        return loss_h + loss_z, da, daz
+
     def saturation_penalty(
         self, weight_mask: np.ndarray | None = None
     ) -> tuple[float, np.ndarray, np.ndarray]:

@@ -272,3 +272,70 @@ class Sequential(Module):
 
     def __len__(self) -> int:
         return len(self.layers)
+
+
+class BatchNorm(Module):
+    """Batch normalisation over the batch axis (Ioffe & Szegedy 2015), as ``torch.nn.BatchNorm1d``.
+
+    ``x: (B, n) -> y: (B, n)``. In training mode (the default) each feature is normalised with the mean and
+    the biased variance of the *current batch*, ``x̂ = (x − μ_B) / √(σ²_B + ε)``, and ``y = γ x̂ + β`` with
+    ``γ, β: (n,)`` (initialised to 1 and 0). The running estimates used in evaluation mode are updated as
+    ``r ← (1 − m) r + m s`` with the batch mean and the *unbiased* batch variance (PyTorch's convention).
+    In evaluation mode (``train(False)``) ``y = γ (x − r_μ) / √(r_σ² + ε) + β``, a fixed affine map.
+
+    ``backward(dy: (B, n)) -> dx: (B, n)``; in training mode
+    ``dx = γ / (B √(σ²_B + ε)) · (B dy − Σ_b dy − x̂ Σ_b (dy ⊙ x̂))``, because μ_B and σ²_B depend on every
+    sample of the batch. Accumulates ``gamma.grad`` and ``beta.grad``.
+
+    Args:
+        n: number of features, ≥ 1.
+        eps: added to the variance, > 0.
+        momentum: weight ``m`` of the newest batch in the running estimates, in (0, 1].
+    """
+
+    def __init__(self, n: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
+            raise ValueError(f"n must be a positive integer, got {n!r}")
+        if not (isinstance(eps, int | float) and eps > 0):
+            raise ValueError(f"eps must be a positive number, got {eps!r}")
+        if not (isinstance(momentum, int | float) and 0.0 < momentum <= 1.0):
+            raise ValueError(f"momentum must lie in (0, 1], got {momentum!r}")
+        self.n, self.eps, self.momentum = int(n), float(eps), float(momentum)
+        self.gamma = Parameter(np.ones(self.n), "gamma")
+        self.beta = Parameter(np.zeros(self.n), "beta")
+        self.running_mean = np.zeros(self.n)
+        self.running_var = np.ones(self.n)
+        self.training = True
+
+    def train(self, mode: bool = True) -> BatchNorm:
+        """Switch between batch statistics (``True``) and the running estimates (``False``); returns self."""
+        self.training = bool(mode)
+        return self
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _check_input(x, self.n)
+        if x.ndim != 2:
+            raise ValueError(f"x must have shape (B, {self.n}), got {x.shape}")
+        if self.training:
+            if x.shape[0] < 2:
+                raise ValueError(f"x must hold at least 2 samples in training mode, got shape {x.shape}")
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            m, B = self.momentum, x.shape[0]
+            self.running_mean = (1.0 - m) * self.running_mean + m * mean
+            self.running_var = (1.0 - m) * self.running_var + m * var * B / (B - 1)
+        else:
+            mean, var = self.running_mean, self.running_var
+        self._inv_std = 1.0 / np.sqrt(var + self.eps)
+        self._xhat = (x - mean) * self._inv_std
+        self._batch_stats = self.training
+        return self.gamma.value * self._xhat + self.beta.value
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        xhat = self._xhat
+        self.gamma.grad += np.sum(dy * xhat, axis=0)
+        self.beta.grad += np.sum(dy, axis=0)
+        dxhat = dy * self.gamma.value
+        if not self._batch_stats:
+            return dxhat * self._inv_std
+        B = dy.shape[0]
+        return (self._inv_std / B) * (B * dxhat - dxhat.sum(axis=0) - xhat * np.sum(dxhat * xhat, axis=0))

@@ -84,8 +84,8 @@ def nac_weight_backward(
 def ideal_nac_parameters(W_target: np.ndarray, sharpness: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
     """Unconstrained ``(Ŵ, M̂)`` whose :func:`nac_weight` is within ~1e-13 of ``W_target`` ∈ {−1, 0, 1}.
 
-    ``Ŵ = sharpness · W_target`` and ``M̂ = sharpness · (2|W_target| − 1)``: tanh(±30) and σ(30) equal ±1
-    and 1 to float64 precision, σ(−30) ≈ 9e-14. Used to show that a NAC/NALU with the right weights computes
+    ``Ŵ = sharpness · W_target`` and ``M̂ = sharpness · (2|W_target| − 1)``: tanh(±30) equals ±1 in float64,
+    while 1 − σ(30) = σ(−30) ≈ 9.4e-14, so each weight is within about 1e-13 of its target (not exact). Used to show that a NAC/NALU with the right weights computes
     exact arithmetic (Part IV, chapter 2). ``W_target: (n_in, n_out)``.
     """
     W_target = np.asarray(W_target, dtype=np.float64)

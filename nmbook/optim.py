@@ -159,3 +159,113 @@ def clip_grad_norm(params: Iterable[Parameter], max_norm: float) -> float:
         for p in params:
             p.grad *= coef
     return total
+
+
+class Rprop(Optimizer):
+    """Resilient backpropagation (Riedmiller & Braun 1993) without weight-backtracking, as ``torch.optim.Rprop``.
+
+    Only the *sign* of each gradient component is used; its step size ``Δ`` (one per parameter entry, starting
+    at ``lr``) adapts to the sign history. With ``g`` the gradient and ``g'`` the one remembered from the
+    previous step (0 at the first step), elementwise:
+
+    * ``g g' > 0`` (same sign): ``Δ ← min(η⁺ Δ, Δ_max)``;
+    * ``g g' < 0`` (a minimum was jumped over): ``Δ ← max(η⁻ Δ, Δ_min)`` and ``g ← 0``, so this entry does not
+      move now and the next step treats it as fresh;
+    * ``g g' = 0``: ``Δ`` unchanged;
+
+    then ``θ ← θ − sign(g) Δ`` and ``g' ← g``. Designed for full-batch gradients (Part II, exercise: what
+    minibatch noise does to the sign history).
+
+    Args:
+        params: the parameters to update.
+        lr: the initial step size ``Δ₀`` of every entry, > 0.
+        etas: ``(η⁻, η⁺)`` with ``0 < η⁻ < 1 < η⁺``.
+        step_sizes: ``(Δ_min, Δ_max)`` with ``0 ≤ Δ_min ≤ Δ_max``.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 0.01,
+        etas: tuple[float, float] = (0.5, 1.2),
+        step_sizes: tuple[float, float] = (1e-6, 50.0),
+    ) -> None:
+        super().__init__(params, lr)
+        if not (isinstance(etas, tuple | list) and len(etas) == 2):
+            raise TypeError(f"etas must be a pair (eta_minus, eta_plus), got {etas!r}")
+        eta_minus, eta_plus = (float(e) for e in etas)
+        if not 0.0 < eta_minus < 1.0 < eta_plus:
+            raise ValueError(f"etas must satisfy 0 < eta_minus < 1 < eta_plus, got {etas!r}")
+        if not (isinstance(step_sizes, tuple | list) and len(step_sizes) == 2):
+            raise TypeError(f"step_sizes must be a pair (min, max), got {step_sizes!r}")
+        step_min, step_max = (float(s) for s in step_sizes)
+        if not 0.0 <= step_min <= step_max:
+            raise ValueError(f"step_sizes must satisfy 0 <= min <= max, got {step_sizes!r}")
+        self.eta_minus, self.eta_plus = eta_minus, eta_plus
+        self.step_min, self.step_max = step_min, step_max
+        self.step_size = [np.full_like(p.value, self.lr) for p in self.params]
+        self.prev = [np.zeros_like(p.value) for p in self.params]
+
+    def _update(self, i: int, p: Parameter) -> None:
+        g = p.grad.copy()
+        s = g * self.prev[i]
+        delta = self.step_size[i]
+        delta[s > 0] = np.minimum(delta[s > 0] * self.eta_plus, self.step_max)
+        delta[s < 0] = np.maximum(delta[s < 0] * self.eta_minus, self.step_min)
+        g[s < 0] = 0.0
+        p.value -= np.sign(g) * delta
+        self.prev[i] = g
+
+
+class RMSPropEpsOutside(Optimizer):
+    """The source post's RMSProp with Nesterov momentum, ε *outside* the division (Part II, a note on a bug).
+
+    The post computes the step ``s = η g / √v + ε`` instead of ``η g / (√v + ε)``: nothing guards ``v = 0``
+    (a gradient entry that is exactly 0 from the first step gives ``0/0 = NaN``), and every entry moves by an
+    extra ``−ε`` per step. Otherwise it is :class:`RMSProp` with ``nesterov=True``: ``v ← α v + (1 − α) g²``,
+    ``V ← μ V − s``, and, in the look-ahead form whose stored value is the point where the next gradient is
+    taken (the post's ``θ + μV``), ``θ ← θ − s + μ V``. With ``μ = 0`` it is plain RMSProp with ε outside.
+
+    Args:
+        params: the parameters to update.
+        lr: η > 0; alpha: the post's λ in [0, 1); eps: ε ≥ 0 (added to every step); momentum: μ in [0, 1).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float,
+        alpha: float = 0.5,
+        eps: float = 1e-6,
+        momentum: float = 0.8,
+    ) -> None:
+        super().__init__(params, lr)
+        self.alpha = _check_unit("alpha", alpha)
+        self.momentum = _check_unit("momentum", momentum)
+        if not (isinstance(eps, int | float) and np.isfinite(eps) and eps >= 0):
+            raise ValueError(f"eps must be a number >= 0, got {eps!r}")
+        self.eps = float(eps)
+        self.v = [np.zeros_like(p.value) for p in self.params]
+        self.velocity = [np.zeros_like(p.value) for p in self.params]
+
+    def _update(self, i: int, p: Parameter) -> None:
+        g = p.grad
+        self.v[i] = self.alpha * self.v[i] + (1.0 - self.alpha) * g * g
+        s = self.lr * g / np.sqrt(self.v[i]) + self.eps
+        self.velocity[i] = self.momentum * self.velocity[i] - s
+        p.value += self.momentum * self.velocity[i] - s
+
+
+def eps_outside_drift(n_steps: int, eps: float, momentum: float) -> float:
+    """The total extra move of every entry after ``n_steps`` steps of :class:`RMSPropEpsOutside` (a number ≤ 0).
+
+    The constant ``ε`` in each step feeds the velocity, ``V_k = −ε (1 − μ^k) / (1 − μ)``, and the stored
+    look-ahead point moves by ``−ε + μ V_k`` at step k, so the drift sums to
+    ``−ε / (1 − μ) · (n − μ² (1 − μⁿ) / (1 − μ))``: ``−ε/(1 − μ)`` per step once the velocity has settled.
+    """
+    if not (isinstance(n_steps, int | np.integer) and n_steps >= 0):
+        raise ValueError(f"n_steps must be an integer >= 0, got {n_steps!r}")
+    if not eps >= 0:
+        raise ValueError(f"eps must be >= 0, got {eps!r}")
+    mu = _check_unit("momentum", momentum)
+    return -eps / (1.0 - mu) * (n_steps - mu * mu * (1.0 - mu**n_steps) / (1.0 - mu))

@@ -551,3 +551,35 @@ def draw_unfolded_rnn(ax=None, steps=4, labels=None):
     ax.set(xlim=(0, 1), ylim=(-0.08, 1.0))
     ax.axis("off")
     return ax
+
+
+def plot_success_heatmap(rates, rows, cols, ax=None, row_labels=None, col_labels=None, title=None):
+    """A table of success rates as a heat map: one cell per (row, column), coloured by the rate, labelled ``k/n``.
+
+    Args:
+        rates: ``{(row, col): (k, n)}`` successes out of runs; a missing key is drawn blank.
+        rows, cols: the keys, in display order (e.g. operations and models).
+        row_labels, col_labels: what to print on the axes (default: the keys).
+
+    Returns the axes. Taught in: Part IV, chapter 2 (success over seeds).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.9 * len(cols) + 1.6, 0.45 * len(rows) + 1.2), layout="constrained")
+    grid = np.full((len(rows), len(cols)), np.nan)
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            if (r, c) in rates:
+                k, n = rates[r, c]
+                if n <= 0 or not 0 <= k <= n:
+                    raise ValueError(f"rates[{(r, c)!r}] must be (k, n) with 0 <= k <= n and n > 0, got {(k, n)}")
+                grid[i, j] = k / n
+                ax.text(j, i, f"{k}/{n}", ha="center", va="center", fontsize=8,
+                        color="white" if k / n > 0.6 else "black")  # fmt: skip
+    ax.imshow(grid, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(range(len(cols)), col_labels or cols)
+    ax.set_yticks(range(len(rows)), row_labels or rows)
+    ax.tick_params(length=0)
+    ax.grid(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax

@@ -2,7 +2,8 @@
 
 The model is any object with ``forward(x, noise_std, rng, zero_reads) -> logits: (T, B, K)``,
 ``backward(dlogits, dd, du)``, ``parameters()``, ``zero_grad()`` and, for the saturation penalty,
-``saturation_penalty()`` — e.g. :class:`nmbook.controller.MemoryController`.
+``saturation_penalty()`` — e.g. :class:`nmbook.controller.MemoryController`; the autoencoder loss
+(``aux_weight > 0``) also needs ``autoencoder_loss(x, lag)`` and ``backward(..., daux=...)``.
 Taught in: Part III, chapters 3–5.
 """
 
@@ -24,6 +25,11 @@ class SeqTrainConfig:
 
     Lengths are drawn uniformly per sample from ``[min_len, current max]``; the maximum grows linearly from
     ``curriculum_start`` to ``max_len`` over the first ``curriculum_steps`` steps (0: no curriculum).
+    ``aux_weight > 0`` adds ``aux_weight · L_aux``, the source post's autoencoder loss (reconstruct the input
+    of step ``t - aux_lag`` from ``h_t`` and from the heads:
+    :meth:`nmbook.controller.MemoryController.autoencoder_loss`) to the output loss; the model must be built
+    with ``autoencoder=True``. ``steps_after_solved > 0`` keeps training that many steps after the stopping rule
+    first fires (to sharpen the gates), with the learning rate set to ``lr_after_solved`` if given.
     """
 
     task: str = "reverse"
@@ -44,16 +50,23 @@ class SeqTrainConfig:
     solved_check_every: int = 0
     solved_batch: int = 64
     solved_max_penalty: float | None = None
+    aux_weight: float = 0.0
+    aux_lag: int = 1
+    steps_after_solved: int = 0
+    lr_after_solved: float | None = None
     seed: int = 0
 
 
 @dataclass
 class History:
-    """What :func:`train_transducer` saw: one entry per step, plus the step at which it stopped."""
+    """What :func:`train_transducer` saw: one entry per step, the step at which the stopping rule first fired
+    (``solved_at``, 0 if never) and the step at which it stopped."""
 
     loss: list[float] = field(default_factory=list)
     max_len: list[int] = field(default_factory=list)
     penalty: list[float] = field(default_factory=list)
+    aux: list[float] = field(default_factory=list)
+    solved_at: int = 0
     stopped_at: int = 0
 
 
@@ -67,14 +80,22 @@ def current_max_len(cfg: SeqTrainConfig, step: int) -> int:
 
 def train_transducer(model, cfg: SeqTrainConfig) -> History:
     """Train ``model`` on ``cfg.task`` with Adam, gradient-norm clipping, an optional length curriculum,
-    optional gate noise and saturation penalty; stop early once every length ≤ ``max_len`` is solved
-    (checked every ``solved_check_every`` steps on fresh sequences, after the curriculum has finished and the
+    optional gate noise, saturation penalty and autoencoder loss; stop early once every length ≤ ``max_len`` is
+    solved (checked every ``solved_check_every`` steps on fresh sequences, after the curriculum has finished and the
     penalty has started) and, if ``solved_max_penalty`` is set, the gates are that close to 0 or 1
-    (mean ``d(1−d) + u(1−u)`` over the last ``solved_check_every`` steps).
+    (mean ``d(1−d) + u(1−u)`` over the last ``solved_check_every`` steps), or ``steps_after_solved`` steps later.
 
     Returns:
         The :class:`History`; nothing is asserted here (the chapters assert what they expect).
     """
+    if not cfg.aux_weight >= 0:
+        raise ValueError(f"cfg.aux_weight must be >= 0, got {cfg.aux_weight!r}")
+    if cfg.aux_weight > 0 and not getattr(model, "autoencoder", False):
+        raise ValueError("cfg.aux_weight > 0 needs a model built with autoencoder=True")
+    if not isinstance(cfg.steps_after_solved, int) or cfg.steps_after_solved < 0:
+        raise ValueError(f"cfg.steps_after_solved must be a non-negative integer, got {cfg.steps_after_solved!r}")
+    if cfg.lr_after_solved is not None and not cfg.lr_after_solved > 0:
+        raise ValueError(f"cfg.lr_after_solved must be positive or None, got {cfg.lr_after_solved!r}")
     rng = np.random.default_rng(cfg.seed)
     opt = Adam(model.parameters(), lr=cfg.lr)
     hist = History()
@@ -90,7 +111,12 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
         if cfg.penalty > 0 and step >= cfg.penalty_start:
             pen, dd, du = model.saturation_penalty()
             dd, du = cfg.penalty * dd, cfg.penalty * du
-        model.backward(dlogits, dd, du)
+        if cfg.aux_weight > 0:
+            aux, da, daz = model.autoencoder_loss(x, cfg.aux_lag)
+            model.backward(dlogits, dd, du, daux=(cfg.aux_weight * da, cfg.aux_weight * daz))
+            hist.aux.append(aux)
+        else:
+            model.backward(dlogits, dd, du)
         clip_grad_norm(model.parameters(), cfg.clip)
         opt.step()
         if cfg.push_bias_floor is not None:
@@ -102,6 +128,7 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
             print(f"step {step + 1:5d}  max len {top:2d}  loss {np.mean(hist.loss[-cfg.print_every :]):.3f}")
         if (
             cfg.solved_check_every
+            and not hist.solved_at
             and (step + 1) % cfg.solved_check_every == 0
             and top == cfg.max_len
             and step >= cfg.penalty_start
@@ -115,10 +142,14 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
                 model, cfg.task, cfg.vocab, lengths, cfg.solved_batch, seed=10_000 + step
             )
             if all(a == 1.0 for a, _ in accs.values()):
-                hist.stopped_at = step + 1
+                hist.solved_at = step + 1
                 if cfg.print_every:
                     print(f"solved lengths {cfg.min_len}..{cfg.max_len} at step {step + 1}")
-                return hist
+                if cfg.lr_after_solved is not None:
+                    opt.lr = cfg.lr_after_solved
+        if hist.solved_at and step + 1 == hist.solved_at + cfg.steps_after_solved:
+            hist.stopped_at = step + 1
+            return hist
     hist.stopped_at = cfg.steps
     return hist
 

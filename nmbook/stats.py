@@ -31,3 +31,25 @@ def format_rate(k: int, n: int) -> str:
     """``"19/20 (95% CI 76–99%)"``: a count, its total and the Wilson interval in whole percent."""
     lo, hi = wilson_interval(k, n)
     return f"{k}/{n} (95% CI {100 * lo:.0f}–{100 * hi:.0f}%)"
+
+
+def median_interval(values) -> tuple[float, float] | None:
+    """Distribution-free 95% interval for a median: the order statistics ``x_(j)`` and ``x_(n+1−j)``.
+
+    ``j`` is the largest index with ``P(Bin(n, ½) < j) ≤ 2.5%``, so the interval covers the true median with
+    probability at least 95% whatever the distribution. ``values``: a sequence of ``n`` numbers. Returns
+    ``(low, high)``, or ``None`` when ``n < 6``, where no such interval exists.
+    """
+    xs = sorted(float(v) for v in values)
+    if any(math.isnan(x) for x in xs):
+        raise ValueError("values must not contain NaN")
+    n = len(xs)
+    j, tail = 0, 0.0
+    while j < n:
+        tail_next = tail + math.comb(n, j) / 2**n  # P(Bin(n, 1/2) <= j)
+        if tail_next > 0.025:
+            break
+        tail, j = tail_next, j + 1
+    if j == 0:
+        return None
+    return xs[j - 1], xs[n - j]

@@ -119,3 +119,17 @@ def test_identity_mlp_without_activation_extrapolates():
     np.testing.assert_allclose(model(x), x, atol=0.05)
     with pytest.raises(ValueError, match="activation"):
         fit_identity_mlp("Swish", seed=0, steps=1)
+
+
+def test_static_models_include_madsen_and_johansens_extra_baselines():
+    from nmbook.layers import ReLU
+    from nmbook.nalu import ComplexNAC
+    from nmbook.tasks.arithmetic import build_static_model
+
+    relu = build_static_model("relu", 5, 0, hidden=2, layers=2)
+    nacmul = build_static_model("nacmul", 5, 0, hidden=2, layers=2)
+    assert type(relu[1]) is ReLU
+    assert len(nacmul) == 2 and all(isinstance(m, ComplexNAC) for m in nacmul.layers)
+    x = np.random.default_rng(0).uniform(1, 2, size=(3, 5))
+    assert relu.forward(x).shape == (3, 1)
+    assert np.all(nacmul.forward(x) > 0)  # a log-space unit's output is positive

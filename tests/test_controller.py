@@ -224,3 +224,124 @@ def test_post_wiring_gradient_check_and_one_step_delay(memory):
     cut = net.forward(x, zero_reads=True)
     np.testing.assert_allclose(full[0], cut[0])  # step 0 sees no read either way
     assert not np.allclose(full[1:], cut[1:])  # later steps see earlier reads through h_t
+
+
+# ----------------------------------------------------------------- step and the autoencoder option
+def _one_hot_batch(lengths, vocab, seed):
+    from nmbook.tasks.transduction import transduction_batch
+
+    return transduction_batch("reverse", np.asarray(lengths), vocab, np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("memory,cell", [(STACK, "rnn"), (DEQUE, "lstm"), (None, "rnn")])
+def test_step_run_by_hand_gives_forward(memory, cell):
+    # forward is step over time plus bookkeeping: the loop written out here must give the same logits
+    net = MemoryController(4, 3, 5, 3, memory, rng=1, cell=cell)
+    x = np.random.default_rng(0).normal(size=(6, 2, 4))
+    state, r = net.cell.init_state(2), np.zeros((2, net.read_width))
+    mstate = None if memory is None else memory.initial_state(2, 3)
+    by_hand = []
+    for t in range(6):
+        o, r, state, mstate, _ = net.step(x[t], r, state, mstate)
+        by_hand.append(o)
+    np.testing.assert_array_equal(np.stack(by_hand), net.forward(x))
+
+
+@pytest.mark.parametrize(
+    "memory,cell,output_sees_read", [(STACK, "rnn", True), (STACK, "lstm", False), (DEQUE, "rnn", True)]
+)
+def test_autoencoder_whole_model_gradient_check(memory, cell, output_sees_read):
+    # loss = <w, logits> + 0.3 P + 0.7 L_aux, with gate noise: every parameter, decoders included
+    net = MemoryController(
+        5, 4, 5, 3, memory, rng=1, cell=cell, output_sees_read=output_sees_read, autoencoder=True
+    )
+    x, _, _ = _one_hot_batch([1, 3], 4, 0)
+    w = np.random.default_rng(2).normal(size=(x.shape[0], 2, 4))
+
+    def f() -> float:
+        logits = net.forward(x, noise_std=0.5, rng=np.random.default_rng(9))
+        return (
+            float(np.sum(w * logits)) + 0.3 * net.saturation_penalty()[0] + 0.7 * net.autoencoder_loss(x)[0]
+        )
+
+    net.zero_grad()
+    net.forward(x, noise_std=0.5, rng=np.random.default_rng(9))
+    _, dd, du = net.saturation_penalty()
+    _, da, daz = net.autoencoder_loss(x)
+    net.backward(w, 0.3 * dd, 0.3 * du, daux=(0.7 * da, 0.7 * daz))
+    errs = check_parameters(f, net.parameters())
+    assert {"W_ah", "b_ah", "W_az", "b_az"} <= set(errs)
+    assert max(errs.values()) < 1e-6, errs
+
+
+def test_previous_symbol_targets_by_hand():
+    from nmbook.controller import previous_symbol_targets
+
+    # vocab 3, one sequence "2 0": t=0 symbol 2, t=1 symbol 0, t=2 the delimiter (class 3), t=3, 4 blank
+    x, _, _ = _one_hot_batch([2], 3, 0)
+    x[:2, 0, :3] = [[0, 0, 1], [1, 0, 0]]
+    y, mask = previous_symbol_targets(x, lag=1)
+    np.testing.assert_array_equal(mask[:, 0], [0, 1, 1, 1, 0])  # nothing before t=0; x[3] is blank
+    np.testing.assert_array_equal(y[1:4, 0], [2, 0, 3])
+    y, mask = previous_symbol_targets(x, lag=0)
+    np.testing.assert_array_equal(mask[:, 0], [1, 1, 1, 0, 0])
+    np.testing.assert_array_equal(y[:3, 0], [2, 0, 3])
+    assert not previous_symbol_targets(x, lag=5)[1].any()
+
+
+def test_autoencoder_loss_with_zero_decoders_is_twice_log_n_in():
+    # zero decoder weights: every logit 0, softmax uniform over n_in = 9 classes, CE = log 9 per decoder
+    net = MemoryController(9, 8, 6, 4, STACK, rng=0, autoencoder=True)
+    for p in (net.W_ah, net.b_ah, net.W_az, net.b_az):
+        p.value[...] = 0.0
+    x, _, _ = _one_hot_batch([2, 5], 8, 1)
+    net.forward(x)
+    loss, da, daz = net.autoencoder_loss(x)
+    assert loss == pytest.approx(2 * np.log(9))
+    # the gradient is (1/9 − onehot) / N on the N = 2 + 1 + 5 + 1 selected steps, zero elsewhere
+    assert da.shape == daz.shape == (x.shape[0], 2, 9)
+    np.testing.assert_allclose(da[0], 0.0)
+    np.testing.assert_allclose(da[1, 0], (np.full(9, 1 / 9) - x[0, 0]) / 9)
+
+
+def test_autoencoder_decoders_do_not_change_the_rest_of_the_model():
+    # the decoders are drawn last and feed nothing back: same initial weights, same logits
+    plain = MemoryController(9, 8, 6, 4, STACK, rng=3)
+    auto = MemoryController(9, 8, 6, 4, STACK, rng=3, autoencoder=True)
+    assert [p.name for p in auto.parameters()] == [p.name for p in plain.parameters()] + [
+        "W_ah", "b_ah", "W_az", "b_az"
+    ]  # fmt: skip
+    for p, q in zip(plain.parameters(), auto.parameters(), strict=False):
+        np.testing.assert_array_equal(p.value, q.value)
+    assert auto.W_ah.shape == (6, 9) and auto.W_az.shape == (2 + 4, 9)
+    x, _, _ = _one_hot_batch([3, 4], 8, 2)
+    np.testing.assert_array_equal(plain.forward(x), auto.forward(x))
+    assert auto.aux_logits_h.shape == auto.aux_logits_z.shape == (x.shape[0], 2, 9)
+
+
+def test_autoencoder_bad_input_raises():
+    from nmbook.controller import previous_symbol_targets
+
+    with pytest.raises(ValueError, match="autoencoder=True needs a memory"):
+        MemoryController(9, 8, 4, 4, None, rng=0, autoencoder=True)
+    x, _, _ = _one_hot_batch([2, 3], 8, 0)
+    plain = MemoryController(9, 8, 4, 4, STACK, rng=0)
+    plain.forward(x)
+    with pytest.raises(ValueError, match="autoencoder_loss needs"):
+        plain.autoencoder_loss(x)
+    with pytest.raises(ValueError, match="daux needs"):
+        plain.backward(np.zeros((x.shape[0], 2, 8)), daux=(np.zeros((x.shape[0], 2, 9)),) * 2)
+    net = MemoryController(9, 8, 4, 4, STACK, rng=0, autoencoder=True)
+    net.forward(x)
+    with pytest.raises(ValueError, match="x must be the last forward input"):
+        net.autoencoder_loss(x[:-1])
+    with pytest.raises(ValueError, match="daux must be two arrays of shape"):
+        net.backward(np.zeros((x.shape[0], 2, 8)), daux=(np.zeros((x.shape[0], 2, 8)),) * 2)
+    with pytest.raises(ValueError, match="lag must be a non-negative integer"):
+        net.autoencoder_loss(x, lag=-1)
+    with pytest.raises(ValueError, match="lag must be a non-negative integer"):
+        previous_symbol_targets(x, lag=1.5)
+    with pytest.raises(ValueError, match="one-hot rows"):
+        previous_symbol_targets(0.5 * x)
+    with pytest.raises(ValueError, match=r"x must have shape \(T, B, n\)"):
+        previous_symbol_targets(x[0])

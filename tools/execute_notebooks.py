@@ -9,7 +9,7 @@ execution fails is left untouched on disk and reported as failed; the others sti
 notebook is then checked with strict nbval (a second fresh execution whose compared text outputs must equal the
 stored ones), on the stored trajectory and on a jittered one (``tools/portability/jitter.py``), and a Markdown page
 is written: per notebook its title, code cells, how many of them are not compared, the wall time of the fresh
-execution and both nbval results, and the machine it ran on. The exit status is 1 if any execution or nbval check failed.
+execution (and of its exercise solutions) and both nbval results, and the machine it ran on. The exit status is 1 if any execution or nbval check failed.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class Result:
     title: str
     code_cells: int
     seconds: float | None = None  # fresh execution wall time; None when it failed
+    exercise_seconds: float = 0.0  # of which in the code cells of exercise solutions
     error: str = ""
     nbval_passed: bool | None = None
     nbval_summary: str = ""
@@ -66,25 +67,75 @@ def title_of(nb: nbformat.NotebookNode, path: Path) -> str:
     return path.stem
 
 
-def execute(path: Path, timeout: int = 1800) -> float:
-    """Execute ``path`` in place in a fresh ``python3`` kernel; return the wall time in seconds.
+def solution_cells(nb: nbformat.NotebookNode) -> list[int]:
+    """Indices of the code cells inside gated exercise solutions (``{solution-start}`` … ``{solution-end}``)."""
+    inside, found = False, []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            if re.search(r"^(`{3,}|:{3,})\{solution-start\}", cell.source, re.M):
+                inside = True
+            if re.search(r"^(`{3,}|:{3,})\{solution-end\}", cell.source, re.M):
+                inside = False
+        elif inside:
+            found.append(i)
+    return found
 
-    Raises whatever nbclient raises (e.g. ``CellExecutionError``) without writing the notebook.
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks into one output, so the stored JSON does not depend on how the
+    kernel happened to flush a print (under load one print can arrive as two chunks)."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            out.get("output_type") == "stream"
+            and prev is not None
+            and prev.get("output_type") == "stream"
+            and (prev.get("name") == out.get("name"))
+        ):
+            prev["text"] = prev["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
+def _cell_seconds(cell: nbformat.NotebookNode) -> float:
+    """A code cell's run time from nbclient's timestamps (0 when they are missing)."""
+    t = cell.metadata.get("execution", {})
+    start, end = t.get("iopub.execute_input"), t.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    return (
+        dt.datetime.fromisoformat(end.rstrip("Z")) - dt.datetime.fromisoformat(start.rstrip("Z"))
+    ).total_seconds()
+
+
+def execute(path: Path, timeout: int = 1800) -> tuple[float, float]:
+    """Execute ``path`` in place in a fresh ``python3`` kernel.
+
+    Returns ``(wall seconds, seconds spent in exercise solutions)``. The per-cell timestamps that measure the
+    solutions are removed before the notebook is written, so re-executing changes only what it prints. Raises
+    whatever nbclient raises (e.g. ``CellExecutionError``) without writing the notebook.
     """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
-        record_timing=False,  # no per-cell timestamps: re-executing a notebook changes only what it prints
+        record_timing=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
+    solutions = sum(_cell_seconds(nb.cells[i]) for i in solution_cells(nb))
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nb.metadata.kernelspec = dict(KERNELSPEC)
     nbformat.write(nb, path)
-    return elapsed
+    return elapsed, solutions
 
 
 JITTER = 1e-9  # relative nudge of every parameter after its optimiser's first step (as `make nbval`)
@@ -177,8 +228,8 @@ def run(paths: list[Path], report: Path | None) -> list[Result]:
         )
         print(f"executing {path} ...", flush=True)
         try:
-            r.seconds = execute(path)
-            print(f"  {r.seconds:.1f} s", flush=True)
+            r.seconds, r.exercise_seconds = execute(path)
+            print(f"  {r.seconds:.1f} s, of which exercise solutions {r.exercise_seconds:.1f} s", flush=True)
         except Exception as exc:  # noqa: BLE001 (any failure is reported; the other notebooks still run)
             message = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # no terminal colours on the page
             first = (message.splitlines() or [type(exc).__name__])[-1]
@@ -230,7 +281,8 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
         f"nudged by a relative {JITTER:g} after its optimiser's first step, as another machine's floating-point",
         "arithmetic would (`make test` runs the jittered check on every change). Outputs downstream of training",
         "are not compared: their cells are tagged `nbval-ignore-output` and assert the claims the text draws from",
-        "them. The column *not compared* counts those cells.",
+        "them. The column *not compared* counts those cells; *of which exercises* is the time spent in the code",
+        "cells of the worked solutions that close each chapter.",
         "",
         f"Report of {today}, measured on: {machine()}.",
         "",
@@ -239,9 +291,9 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
         lines += ["No chapter notebook exists yet: `make report` will list each one here once it does.", ""]
     else:
         lines += [
-            "| Chapter | Notebook | Code cells | Not compared | Fresh execution (s) | nbval (strict) | nbval (s) "
-            "| nbval, jittered |",
-            "|---|---|---:|---:|---:|---|---:|---|",
+            "| Chapter | Notebook | Code cells | Not compared | Fresh execution (s) | of which exercises (s) "
+            "| nbval (strict) | nbval (s) | nbval, jittered |",
+            "|---|---|---:|---:|---:|---:|---|---:|---|",
         ]
         for r in results:
             rel = _rel(r.path)
@@ -254,9 +306,9 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
                 chapter = f"{_cell(r.title)} (not in the table of contents)"
             jit = "—"
             if r.seconds is None:
-                seconds, status, nbval_s = "—", f"**execution FAILED**: {_cell(r.error)}", "—"
+                seconds, ex_s, status, nbval_s = "—", "—", f"**execution FAILED**: {_cell(r.error)}", "—"
             else:
-                seconds = f"{r.seconds:.1f}"
+                seconds, ex_s = f"{r.seconds:.1f}", f"{r.exercise_seconds:.1f}"
                 verdict = "passed" if r.nbval_passed else "**FAILED**"
                 status = f"{verdict}: {_cell(r.nbval_summary)}"
                 nbval_s = f"{r.nbval_seconds:.1f}" if r.nbval_seconds is not None else "—"
@@ -264,7 +316,8 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
                     jit = ("passed" if r.jitter_passed else "**FAILED**") + f": {_cell(r.jitter_summary)}"
             share = f"{r.ignored_cells} ({r.ignored_cells / r.code_cells:.0%})" if r.code_cells else "0"
             lines.append(
-                f"| {chapter} | `{rel.as_posix()}` | {r.code_cells} | {share} | {seconds} | {status} | {nbval_s} "
+                f"| {chapter} | `{rel.as_posix()}` | {r.code_cells} | {share} | {seconds} | {ex_s} | {status} "
+                f"| {nbval_s} "
                 f"| {jit} |"
             )
         lines += [

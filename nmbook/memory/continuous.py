@@ -108,6 +108,119 @@ def read_weights(s: np.ndarray, end: str = "top") -> np.ndarray:
     return _read_coefficients(np.asarray(s, dtype=np.float64), end)[0]
 
 
+# --- A read below the top (an extension, not in the paper; Part III, chapter 1 and 2 exercises). Stack the rows'
+# --- strengths end to end from the consuming end: row i fills the interval [Σ_i s, Σ_i s + s[i]) of "depth". The
+# --- read of eq. (3) takes the band [0, 1); the read at depth k takes the band [k − 1, k).
+
+
+def _capped_take(
+    s: np.ndarray, above: np.ndarray, budget: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``min(s, relu(budget − above))`` with its cap and tie mask (ties of the min go to ``s``)."""
+    cap = budget - above
+    take_s = s <= np.maximum(cap, 0.0)
+    return np.where(take_s, s, np.maximum(cap, 0.0)), cap, take_s
+
+
+def _capped_take_backward(dcoef: np.ndarray, cap: np.ndarray, take_s: np.ndarray, end: str) -> np.ndarray:
+    """d(loss)/ds through :func:`_capped_take`, given d(loss)/d(take): the strength where it won the min, else
+    the cap's relu and then the adjoint of the exclusive sum."""
+    dcap = np.where(take_s, 0.0, dcoef) * _relu_grad(cap)
+    return np.where(take_s, dcoef, 0.0) - exclusive_sum_transpose(dcap, end)
+
+
+def _depth_coefficients(s: np.ndarray, depth: int, end: str) -> tuple[np.ndarray, tuple, tuple | None]:
+    above = exclusive_sum(s, end)
+    outer = _capped_take(s, above, float(depth))  # the part of row i inside [0, depth)
+    if depth == 1:  # the band [0, 0) is empty: nothing to subtract (and no tie to send a gradient through)
+        return outer[0], outer, None
+    inner = _capped_take(s, above, float(depth - 1))  # the part of row i inside [0, depth − 1)
+    return outer[0] - inner[0], outer, inner
+
+
+def _check_depth(depth: object) -> int:
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)):
+        raise TypeError(f"depth must be an int, got {type(depth).__name__}")
+    if depth < 1:
+        raise ValueError(f"depth must be >= 1 (1 is the read of eq. 3), got {depth}")
+    return int(depth)
+
+
+def _check_strengths(s: object) -> np.ndarray:
+    _check_array("s", s)
+    if s.ndim < 1 or not np.all(np.isfinite(s)) or np.any((s < 0) | (s > 1)):
+        raise ValueError("s must be an array (..., n) of finite strengths in [0, 1]")
+    return s.astype(np.float64)
+
+
+def depth_read_weights(s: np.ndarray, depth: int = 1, end: str = "top") -> np.ndarray:
+    """How much of each row a read *at depth k* takes: ``s: (..., n) -> (..., n)``.
+
+    With ``Σ_i s`` the strength between row i and the consuming end, row i fills the interval
+    ``[Σ_i s, Σ_i s + s[i])`` and the weight is its overlap with ``[k − 1, k)``:
+    ``min(s[i], relu(k − Σ_i s)) − min(s[i], relu(k − 1 − Σ_i s))``. Depth 1 is eq. (3) (:func:`read_weights`);
+    depth 2 is "the value below the top". The weights sum to ``clip(Σ s − (k − 1), 0, 1)``; on a stack of 0/1
+    strengths they pick the k-th live row from the end. Not in the paper: a Part III exercise (chapters 1–2).
+
+    Raises:
+        TypeError: for an ``s`` that is not a real array or a ``depth`` that is not an int.
+        ValueError: for ``s`` outside [0, 1] or not finite, ``depth < 1``, or an ``end`` other than "top"/"bottom".
+    """
+    s, depth = _check_strengths(s), _check_depth(depth)
+    if end not in _ENDS:
+        raise ValueError(f"end must be one of {_ENDS}, got {end!r}")
+    return _depth_coefficients(s, depth, end)[0]
+
+
+def read_at_depth(s: np.ndarray, V: np.ndarray, depth: int = 1, end: str = "top") -> tuple[np.ndarray, tuple]:
+    """A read of the band ``[depth − 1, depth)`` of strength from one end: ``r = Σ_i w_i V[i]`` with the weights of
+    :func:`depth_read_weights`. Depth 1 is the read of eq. (3), :func:`read_end`, to the last bit.
+
+    Args:
+        s: ``(B, n)`` strengths in [0, 1]; V: ``(B, n, m)`` the rows' values; depth: int >= 1; end: "top" (stack)
+            or "bottom" (queue).
+
+    Returns:
+        ``(r: (B, m), cache)``; the cache goes to :func:`read_at_depth_backward`.
+
+    Raises:
+        TypeError: for an ``s`` or ``V`` that is not a real array, or a ``depth`` that is not an int.
+        ValueError: for wrong shapes, NaN/inf, ``s`` outside [0, 1], ``depth < 1`` or a bad ``end`` (the message
+            names the argument).
+    """
+    s, depth = _check_strengths(s), _check_depth(depth)
+    _check_array("V", V)
+    if s.ndim != 2:
+        raise ValueError(f"s must have shape (B, n), got {s.shape}")
+    if V.ndim != 3 or V.shape[:2] != s.shape:
+        raise ValueError(f"V must have shape (B, n, m) with (B, n) = {s.shape}, got {V.shape}")
+    if not np.all(np.isfinite(V)):
+        raise ValueError("V must be finite (no NaN or inf)")
+    if end not in _ENDS:
+        raise ValueError(f"end must be one of {_ENDS}, got {end!r}")
+    V = V.astype(np.float64)
+    coef, outer, inner = _depth_coefficients(s, depth, end)
+    return np.einsum("bi,bim->bm", coef, V), (end, coef, outer, inner, V)
+
+
+def read_at_depth_backward(dr: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Backward of :func:`read_at_depth`: ``dr: (B, m)`` -> ``(dV: (B, n, m), ds: (B, n))``.
+
+    Each of the two capped takes passes its gradient as in :func:`read_end_backward` (the kink rule: ties of the
+    min go to the strength, ``relu'(0) = 0``); the inner one with a minus sign.
+    """
+    if not (isinstance(cache, tuple) and len(cache) == 5 and cache[0] in _ENDS):
+        raise TypeError("cache must be the cache returned by read_at_depth")
+    end, coef, outer, inner, V = cache
+    dr = _validate_grad("dr", dr, (V.shape[0], V.shape[2]))
+    dcoef = np.einsum("bm,bim->bi", dr, V)
+    dV = coef[:, :, None] * dr[:, None, :]
+    ds = _capped_take_backward(dcoef, outer[1], outer[2], end)
+    if inner is not None:
+        ds = ds - _capped_take_backward(dcoef, inner[1], inner[2], end)
+    return dV, ds
+
+
 def earlier_read_share(s: np.ndarray, mask: np.ndarray | None = None, end: str = "top") -> float:
     """The mean share of a read taken from rows written at *earlier* steps — the part of a read that carries memory.
 

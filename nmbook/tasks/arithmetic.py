@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nmbook import layers as L
-from nmbook.layers import Linear, ReLU6, Sequential, as_rng
+from nmbook.layers import Linear, ReLU, ReLU6, Sequential, as_rng
 from nmbook.losses import mse
-from nmbook.nalu import NAC, NALU
+from nmbook.nalu import NAC, NALU, ComplexNAC
 from nmbook.optim import Adam
 
 #: name -> (formula as printed, function of (a, b)). ``b`` is unused by ``square`` and ``sqrt``.
@@ -158,8 +158,9 @@ def make_arithmetic_task(
 
 # ------------------------------------------------------------------------------------- experiment protocol
 
-#: Model kinds of :func:`build_static_model`, in the order of the paper's Table 1 columns.
-MODEL_KINDS = ("relu6", "none", "nac", "nalu")
+#: Model kinds of :func:`build_static_model`: the four of the chapter's table, then the log-space NAC stack and
+#: the ReLU MLP that Madsen & Johansen (2020) also compare.
+MODEL_KINDS = ("relu6", "none", "nac", "nalu", "nacmul", "relu")
 
 
 def build_static_model(
@@ -167,9 +168,9 @@ def build_static_model(
 ):
     """The models compared on the static tasks: ``layers`` layers of width ``hidden``, one output.
 
-    ``kind``: ``"relu6"`` (an MLP with ReLU6 between Linear layers), ``"none"`` (the same MLP without
-    activations), ``"nac"`` (stacked NACs) or ``"nalu"`` (stacked NALUs, shared W). ``layers=1`` gives a
-    single unit ``n_in -> 1``. Returns an ``nmbook.layers.Module`` mapping ``(B, n_in) -> (B, 1)``.
+    ``kind``: ``"relu6"`` (an MLP with ReLU6 between Linear layers), ``"relu"`` (the same with ReLU), ``"none"``
+    (the same MLP without activations), ``"nac"`` (stacked NACs), ``"nacmul"`` (stacked log-space NACs) or
+    ``"nalu"`` (stacked NALUs, shared W). ``layers=1`` gives a single unit ``n_in -> 1``. Returns an ``nmbook.layers.Module`` mapping ``(B, n_in) -> (B, 1)``.
     """
 
     if kind not in MODEL_KINDS:
@@ -180,12 +181,13 @@ def build_static_model(
     sizes = [n_in] + [hidden] * (layers - 1) + [1]
     mods = []
     for i, (n, k) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        if kind in ("relu6", "none"):
+        if kind in ("relu6", "relu", "none"):
             mods.append(Linear(n, k, rng))
-            if kind == "relu6" and i < layers - 1:
-                mods.append(ReLU6())
+            if kind != "none" and i < layers - 1:
+                mods.append(ReLU6() if kind == "relu6" else ReLU())
         else:
-            mods.append(NAC(n, k, rng) if kind == "nac" else NALU(n, k, rng))
+            unit = {"nac": NAC, "nacmul": ComplexNAC, "nalu": NALU}[kind]
+            mods.append(unit(n, k, rng))
     return Sequential(*mods)
 
 

@@ -1,0 +1,44 @@
+"""Per-sequence accuracy metrics of a transducer beyond the book's coarse and fine accuracy.
+
+Grefenstette et al. (2015) score the symbols a model produces *before its first error*; the book's fine
+accuracy (:func:`nmbook.seqtrain.accuracy_by_length`) counts every correct symbol. :func:`prefix_accuracy`
+computes the paper's version from the same predictions, so the two can be compared.
+Taught in: Part III, chapter 5 (exercises).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def prefix_accuracy(pred: np.ndarray, targets: np.ndarray, mask: np.ndarray) -> float:
+    """Mean over sequences of the fraction of output symbols that come before the first error.
+
+    A sequence with ``n`` output steps (``mask == 1``) whose first wrong symbol is its ``j``-th (from 1) scores
+    ``(j − 1) / n``; one without an error scores 1.
+
+    Args:
+        pred: ``(T, B)`` predicted symbols (integers).
+        targets: ``(T, B)`` target symbols.
+        mask: ``(T, B)`` of 0s and 1s marking the output steps; every sequence needs at least one.
+
+    Returns:
+        A float in [0, 1]; never above the per-symbol ("fine") accuracy of the same predictions.
+    """
+    pred, targets = np.asarray(pred), np.asarray(targets)
+    m = np.asarray(mask, dtype=np.float64)
+    if pred.ndim != 2 or pred.shape != targets.shape or pred.shape != m.shape:
+        raise ValueError(
+            f"pred, targets and mask must have the same (T, B) shape, got {pred.shape}, {targets.shape}, {m.shape}"
+        )
+    if not np.issubdtype(pred.dtype, np.integer) or not np.issubdtype(targets.dtype, np.integer):
+        raise TypeError(f"pred and targets must be integer arrays, got {pred.dtype} and {targets.dtype}")
+    if not np.all((m == 0) | (m == 1)):
+        raise ValueError("mask must hold only 0s and 1s")
+    n = m.sum(axis=0)
+    if np.any(n == 0):
+        raise ValueError("mask must mark at least one output step in every sequence (column)")
+    wrong = (pred != targets) & (m == 1)
+    seen_error = np.cumsum(wrong, axis=0) > 0  # True from the first error on
+    before = np.sum(m * ~seen_error, axis=0)  # output steps before the first error
+    return float(np.mean(before / n))
