@@ -11,13 +11,12 @@ Inputs ~ U[1, 2) for training and interpolation, U[2, 6) for extrapolation. Erro
 100 × test MSE / test MSE of the same model at its random initialisation (the baseline run in the same
 process). A run *succeeds* when its mean relative absolute error on the extrapolation set is below 5%.
 
-Run: ``python benchmarks/nalu_static.py`` (about 10 minutes on one core) — writes
+Run: ``python benchmarks/nalu_static.py`` (20 seeds a cell; about 15 minutes on one core) — writes
 ``benchmarks/results/nalu_static.csv`` (one row per run) and prints the success rates.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
@@ -25,7 +24,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from _common import write_rows  # noqa: E402
 
+from nmbook.stats import format_rate  # noqa: E402
 from nmbook.tasks.arithmetic import (  # noqa: E402
     OPERATIONS,
     build_static_model,
@@ -33,7 +34,7 @@ from nmbook.tasks.arithmetic import (  # noqa: E402
     run_static_task,
 )
 
-SEEDS = range(5)
+SEEDS = range(20)
 STEPS = 5000
 SUCCESS = 0.05
 OUT = Path(__file__).resolve().parent / "results" / "nalu_static.csv"
@@ -72,15 +73,11 @@ def main() -> None:
             for kind in kinds:
                 runs = [one_run(setup, op, kind, s) for s in SEEDS]
                 rows += runs
-                rate = sum(r["success"] for r in runs) / len(runs)
+                rate = format_rate(sum(r["success"] for r in runs), len(runs))
                 med = np.median([float(r["scaled_extrapolation"]) for r in runs])
-                msg = f"{setup:5s} {op:6s} {kind:5s} success {rate:.0%}  median scaled extrapol. {med:.3g}"
+                msg = f"{setup:5s} {op:6s} {kind:5s} success {rate}  median scaled extrapol. {med:.3g}"
                 print(msg, flush=True)
-    OUT.parent.mkdir(exist_ok=True)
-    with OUT.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=FIELDS)
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(OUT, FIELDS, rows)
     print(f"wrote {OUT}")
 
 

@@ -583,3 +583,59 @@ def plot_success_heatmap(rates, rows, cols, ax=None, row_labels=None, col_labels
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def plot_momentum_lookahead(theta, velocity, lr=0.08, mu=0.9, curvature=(1.0, 10.0), axes=None):
+    """One step of classical and of Nesterov momentum on ``f(θ) = ½ Σ_k c_k θ_k²``, side by side.
+
+    Both steps start at ``theta`` with the velocity ``velocity`` left by earlier steps and end at
+    ``θ + μ v − η ∇f(q)``; they differ only in the point ``q`` where the gradient is taken: ``q = θ`` for
+    classical momentum, the look-ahead point ``q = θ + μ v`` for Nesterov's. Each panel draws the loss's contours,
+    the momentum part ``μ v`` from ``θ``, the gradient part ``−η ∇f(q)`` from the end of the momentum part, a
+    dot at ``q`` and the resulting step.
+
+    Args:
+        theta, velocity: ``(2,)`` arrays, the parameters and the velocity before the step.
+        lr, mu: the learning rate ``η > 0`` and momentum ``0 <= μ < 1``.
+        curvature: ``(c_1, c_2)``, both positive: an elongated valley when they differ.
+        axes: two axes to draw on (default: a new figure).
+
+    Returns ``(axes, ends)`` with ``ends = {"classical": θ_new, "Nesterov": θ_new}``, each a ``(2,)`` array.
+    Taught in: Part II (the post's optimiser).
+    """
+    theta, velocity, c = (np.asarray(v, dtype=float) for v in (theta, velocity, curvature))
+    for name, v in (("theta", theta), ("velocity", velocity), ("curvature", c)):
+        if v.shape != (2,) or not np.all(np.isfinite(v)):
+            raise ValueError(f"{name} must be 2 finite numbers, got {v!r}")
+    if not np.all(c > 0):
+        raise ValueError(f"curvature must be positive, got {curvature!r}")
+    if not lr > 0 or not 0 <= mu < 1:
+        raise ValueError(f"need lr > 0 and 0 <= mu < 1, got lr={lr!r}, mu={mu!r}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10.0, 3.8), layout="constrained", sharex=True, sharey=True)
+    ahead = theta + mu * velocity
+    ends = {"classical": ahead - lr * c * theta, "Nesterov": ahead - lr * c * ahead}
+    pts = np.array([theta, ahead, *ends.values(), np.zeros(2)])
+    (x0, y0), (x1, y1) = pts.min(axis=0) - 0.35, pts.max(axis=0) + 0.35
+    g1, g2 = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
+    loss = 0.5 * (c[0] * g1**2 + c[1] * g2**2)
+    for ax, (name, q) in zip(axes, (("classical", theta), ("Nesterov", ahead)), strict=True):
+        ax.contour(g1, g2, loss, levels=np.quantile(loss, np.linspace(0.02, 0.98, 14)), colors="0.8",
+                   linewidths=0.7)  # fmt: skip
+        ax.axhline(0, color="0.85", lw=0.8, ls=":")
+        arrow = dict(arrowstyle="-|>", lw=1.8, shrinkA=0, shrinkB=0)
+        ax.annotate("", ahead, theta, arrowprops={**arrow, "color": PALETTE[0]})
+        ax.annotate("", ends[name], ahead, arrowprops={**arrow, "color": PALETTE[3]})
+        ax.annotate("", ends[name], theta, arrowprops={**arrow, "color": "0.2", "ls": "--", "lw": 1.2})
+        ax.plot(*q, "o", ms=7, color=PALETTE[3], zorder=3)
+        ax.plot(*theta, "o", ms=5, color="0.2", zorder=3)
+        ax.plot(0, 0, "*", ms=10, color="0.4")
+        ax.text(*theta, "  θ", va="bottom", fontsize=10)
+        ax.set_title(f"{name} momentum: gradient taken at " + ("θ" if name == "classical" else "θ + μv"), fontsize=10)
+        ax.set_aspect("equal")
+        ax.grid(False)
+    axes[0].plot([], [], color=PALETTE[0], lw=1.8, label="momentum part μv")
+    axes[0].plot([], [], color=PALETTE[3], lw=1.8, label="gradient part −η∇f (dot: where it is taken)")
+    axes[0].plot([], [], color="0.2", ls="--", lw=1.2, label="the step")
+    axes[0].legend(loc="upper right", fontsize=8)
+    return axes, ends

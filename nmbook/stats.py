@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """Wilson score interval for a binomial success rate ``k / n`` (default: 95%, ``z = Φ⁻¹(0.975)``).
@@ -53,3 +55,31 @@ def median_interval(values) -> tuple[float, float] | None:
     if j == 0:
         return None
     return xs[j - 1], xs[n - j]
+
+
+def bootstrap_ci(values, statistic: str = "mean", n_boot: int = 4000, seed: int = 0) -> tuple[float, float]:
+    """95% percentile bootstrap interval for the mean or median of ``values`` (seeded, so the result is exact).
+
+    ``values``: a sequence of ``n >= 2`` numbers (``inf`` is allowed for the median, e.g. a run that never
+    succeeded). Draws ``n_boot`` resamples of size ``n`` with replacement from ``np.random.default_rng(seed)``
+    (one ``(n_boot, n)`` array), takes ``statistic`` (``"mean"`` or ``"median"``) of each and returns the 2.5th
+    and 97.5th percentiles of those ``n_boot`` values, rounded outwards to the nearest resampled values, as
+    ``(low, high)``. A mean over values that include ``inf`` is ``inf``.
+    """
+    if statistic not in ("mean", "median"):
+        raise ValueError(f"statistic must be 'mean' or 'median', got {statistic!r}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 100:
+        raise ValueError(f"n_boot must be an integer >= 100, got {n_boot!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    xs = np.asarray(values, dtype=float)
+    if xs.ndim != 1 or xs.size < 2:
+        raise ValueError(f"values must be a flat sequence of at least 2 numbers, got shape {xs.shape}")
+    if np.isnan(xs).any():
+        raise ValueError("values must not contain NaN")
+    resamples = np.random.default_rng(seed).choice(xs, size=(n_boot, xs.size))
+    stats = resamples.mean(axis=1) if statistic == "mean" else np.median(resamples, axis=1)
+    # the order statistics just outside the 2.5% and 97.5% points, so that an ``inf`` is never interpolated
+    return float(np.percentile(stats, 2.5, method="lower")), float(
+        np.percentile(stats, 97.5, method="higher")
+    )
