@@ -24,7 +24,7 @@ from nmbook.stats import format_rate, median_interval, wilson_interval
 Row = dict[str, str]
 
 # Budgets of the scripts, not results: a reversal run that stops before its last step met its stopping rule.
-REVERSAL_MAX_STEPS = 3000  # benchmarks/reversal_seeds.py: ``steps=3000``
+REVERSAL_MAX_STEPS = 3000  # benchmarks/reversal_seeds.py: ``steps=3000``, for rows without a ``budget`` column
 SOLVED_ACC = 0.99  # whole-sequence accuracy that counts as solved (as the scripts print it)
 
 
@@ -124,6 +124,11 @@ def _require(header: list[str], *cols: str) -> None:
 # One summariser per benchmark
 
 
+def _budget(r: Row) -> float:
+    """A reversal run's most steps: its ``budget`` column, or the script's default where the row predates it."""
+    return _num(r.get("budget")) or REVERSAL_MAX_STEPS
+
+
 def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
     lengths = [n for n in (16, 32, 64, 256) if f"acc_{n}" in header]
     _require(header, "recipe", "steps", *(f"acc_{n}" for n in lengths))
@@ -133,7 +138,7 @@ def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
     longest: dict[str, tuple[int, int]] = {}
     for (recipe,), runs in _groups(rows, "recipe").items():
         n = len(runs)
-        k = _count(runs, lambda r: (s := _num(r["steps"])) is not None and s < REVERSAL_MAX_STEPS)
+        k = _count(runs, lambda r: (s := _num(r["steps"])) is not None and s < _budget(r))
         solved[recipe] = (k, n)
         cells = []
         for L in lengths:
@@ -147,7 +152,8 @@ def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
     first = "penalty" if "penalty" in solved else next(iter(solved))
     k, n = solved[first]
     sentence = (
-        f"Seeds that learn to reverse every length 1–8 within {REVERSAL_MAX_STEPS:,} steps, and that still reverse "
+        f"Seeds that learn to reverse every length 1–8 within their budget ({REVERSAL_MAX_STEPS:,} steps unless the "
+        "recipe says otherwise), and that still reverse "
         f"≥ {SOLVED_ACC:.0%} of longer sequences, per recipe: the chapters' recipe ({first}) solves {k}/{n} seeds; "
         f"the recipe most often right at length {key_len} is {best} ({longest[best][0]}/{longest[best][1]})."
     )
@@ -462,6 +468,36 @@ def optimizers_binary_addition_nudged(header: list[str], rows: list[Row]) -> Sum
     )
 
 
+def deque_top_push(header: list[str], rows: list[Row]) -> Summary:
+    _require(header, "seed", "L", "coarse", "coarse_bal", "residue", "pop", "kept")
+    by_seed = _groups(rows, "seed")
+    n = len(by_seed)
+
+    def at(runs: list[Row], L: int, col: str) -> float:
+        return next(v for r in runs if _num(r["L"]) == L and (v := _num(r[col])) is not None)
+
+    def exact_to(runs: list[Row], col: str, L_max: int) -> bool:
+        return all((v := _num(r[col])) is not None and v >= SOLVED_ACC for r in runs if (_num(r["L"]) or 0) <= L_max)
+
+    dips = sum(at(runs, 16, "coarse") < at(runs, 32, "coarse") for runs in by_seed.values())
+    exact = {col: sum(exact_to(runs, col, 32) for runs in by_seed.values()) for col in ("coarse", "coarse_bal")}
+    out = []
+    for L in (8, 12, 16, 20, 24, 32, 48, 64):
+        cells = [median_range([at(runs, L, col) for runs in by_seed.values()]) for col in
+                 ("coarse", "coarse_bal", "residue", "pop", "kept")]  # fmt: skip
+        out.append([str(L), *cells])
+    sentence = (
+        f"Chapter 5's top-push deque on copying, {n} seeds: {dips}/{n} copy length 16 worse than length 32; "
+        f"with the delimiter's bottom pop set to the residue, {_rate(exact['coarse_bal'], n)} copy every length up "
+        f"to 32 (as trained: {_rate(exact['coarse'], n)})."
+    )
+    return Summary(
+        sentence,
+        ["length", "coarse, as trained", "coarse, pop = residue", "residue", "pop at the delimiter", "first kept"],
+        out,
+    )
+
+
 def generic(header: list[str], rows: list[Row]) -> Summary:
     out = []
     for col in header:
@@ -475,6 +511,7 @@ def generic(header: list[str], rows: list[Row]) -> Summary:
 
 SUMMARISERS: dict[str, Callable[[list[str], list[Row]], Summary]] = {
     "reversal_seeds": reversal_seeds,
+    "deque_top_push": deque_top_push,
     "stack": stack,
     "optimizers_binary_addition": optimizers_binary_addition,
     "optimizers_binary_addition_nudged": optimizers_binary_addition_nudged,

@@ -24,22 +24,33 @@ is reversed without error (checked every 50 steps). The recipes, seed for seed:
   (``aux_lag=0``: the value pushed at step t is asked to carry the symbol read at step t);
 * ``pop_bias_0_on``: ``pop_bias_0`` that keeps training 500 steps after its stopping rule first fires (same
   learning rate, penalty on; within the same 3,000-step budget), to push the gates further towards 0 and 1;
-* ``pop_bias_0_tail``: the same 500 extra steps at a tenth of the learning rate (3e-4).
+* ``pop_bias_0_tail``: the same 500 extra steps at a tenth of the learning rate (3e-4);
+* ``pop_bias_0_long``: ``pop_bias_0_on`` with a 3,500-step budget, so that a seed whose rule fires late still gets
+  its 500 extra steps (run over 40 seeds: 0–19 chose it, 20–39 check it);
+* ``pop_bias_0_on_fast``: ``pop_bias_0_on`` at the learning rate that ``reversal_lr.py``'s rule picks, 1e-2;
+* ``pop_bias_0_retry``: ``pop_bias_0_on`` under the restart rule the chapters' live runs use
+  (:func:`nmbook.seqtrain.train_until_solved`, at most 3 attempts): a run whose stopping rule has not fired, with
+  its 500 extra steps, by step 3,000 starts again from seed ``seed + 1000 k``; ``attempts`` counts them and
+  ``wall_s`` includes every attempt (40 seeds).
 
-``steps`` is the step at which the stopping rule fired (3,000: never); ``wall_s`` includes any extra steps.
+``steps`` is the step at which the stopping rule fired (``budget``, the recipe's most steps, if it never did);
+``wall_s`` includes any extra steps.
 
 Every run is measured as the chapters measure their live run: whole-sequence (``acc_L``) and per-symbol
 (``fine_L``) accuracy on 100 fresh sequences of each length (test seed 1), the longest ``L`` up to 64 such that
 every length 1..L is ≥ 99% correct, the same two accuracies on 32 sequences of length 256 (``acc_256``,
-``fine_256``, the last columns; empty in rows run before they existed), the same with every read zeroed
+``fine_256``; empty in rows run before they existed), the same with every read zeroed
 (``zacc_L``, ``zfine_L``), the mean gates per phase and the share of each output-phase read that comes from
 earlier pushes, on chapter 4's batch of twelve sequences of lengths 2, 4, …, 24 (``d_in`` … ``share``), that
-share on 50 sequences of length 8 (``share_8``, chapter 3), and the trained push bias ``b_d``. Memory-less runs
+share on 50 sequences of length 8 (``share_8``, chapter 3), and the trained push bias ``b_d``. Two columns close each row:
+``attempts`` (``pop_bias_0_retry`` only) and ``budget``, the recipe's most steps per attempt. Memory-less runs
 leave the memory columns empty.
 
-Run: ``python benchmarks/reversal_seeds.py [--seeds N] [--recipes a,b,...] [--out FILE] [--merge]`` — the default
-runs every recipe (20 seeds; ``curriculum`` and ``noise``, which no chapter runs live, 10) and writes
-``benchmarks/results/reversal_seeds.csv``; about 90 minutes on one core (a seed takes 3–50 s). ``--merge`` keeps
+Run: ``python benchmarks/reversal_seeds.py [--seeds N] [--first-seed S] [--recipes a,b,...] [--out FILE] [--merge]``.
+The default runs every recipe (20 seeds; ``curriculum`` and ``noise``, which no chapter runs live, 10;
+``pop_bias_0_long`` and ``pop_bias_0_retry`` 40) and writes ``benchmarks/results/reversal_seeds.csv``; about two
+hours on one core (a seed takes 3–50 s). The committed CSV also holds seeds 40–59 of ``pop_bias_0_retry``
+(``--recipes pop_bias_0_retry --first-seed 40``): seeds on which no choice of recipe was made. ``--merge`` keeps
 the rows already in ``--out`` and replaces only those of the recipes run (a new recipe's rows go at the end). Two
 processes with disjoint ``--recipes`` and ``--out`` files can share the work; concatenate their rows.
 """
@@ -65,14 +76,16 @@ from nmbook.seqtrain import (  # noqa: E402
     gate_phase_means,
     read_share_from_earlier,
     train_transducer,
+    train_until_solved,
 )
 from nmbook.tasks.transduction import transduction_batch  # noqa: E402
 
 RECIPES = (
     "penalty", "plain", "plain_full", "curriculum", "noise", "pop_bias_0", "pop_bias_+1", "cheat", "lstm",
-    "post_wiring", "autoencoder", "autoencoder_lag0", "pop_bias_0_on", "pop_bias_0_tail",
+    "post_wiring", "autoencoder", "autoencoder_lag0", "pop_bias_0_on", "pop_bias_0_tail", "pop_bias_0_long",
+    "pop_bias_0_on_fast", "pop_bias_0_retry",
 )  # fmt: skip
-SEEDS = {r: 10 if r in ("curriculum", "noise") else 20 for r in RECIPES}
+SEEDS = {r: 10 if r in ("curriculum", "noise") else 40 if r in ("pop_bias_0_long", "pop_bias_0_retry") else 20 for r in RECIPES}
 TEST_LENGTHS = (4, 8, 16, 32, 64)
 ZERO_LENGTHS = (4, 8, 16, 32)
 LONG_LENGTH, LONG_BATCH = 256, 32  # far beyond training; a small batch keeps it cheap
@@ -86,18 +99,21 @@ FIELDS = (
     + [f"zfine_{n}" for n in ZERO_LENGTHS]
     + ["d_in", "u_in", "d_out", "u_out", "reversed_12", "share", "share_8", "b_d"]
     + [f"acc_{LONG_LENGTH}", f"fine_{LONG_LENGTH}"]  # added later: kept last so older rows stay as they were
+    + ["attempts", "budget"]
 )
 
 
 def config(recipe: str, seed: int) -> SeqTrainConfig:
     """The training configuration of one recipe (see the module docstring); ``penalty`` is chapter 3's."""
     penalty = recipe in (
-        "penalty", "curriculum", "pop_bias_0", "pop_bias_+1", "post_wiring", "pop_bias_0_on", "pop_bias_0_tail"
+        "penalty", "curriculum", "pop_bias_0", "pop_bias_+1", "post_wiring", "pop_bias_0_on", "pop_bias_0_tail",
+        "pop_bias_0_long", "pop_bias_0_on_fast", "pop_bias_0_retry",
     )  # fmt: skip
-    after = recipe in ("pop_bias_0_on", "pop_bias_0_tail")
+    after = recipe in ("pop_bias_0_on", "pop_bias_0_tail", "pop_bias_0_long", "pop_bias_0_on_fast", "pop_bias_0_retry")
     auto = recipe.startswith("autoencoder")
     return SeqTrainConfig(
-        task="reverse", vocab=8, steps=3000, batch=32, lr=1e-2 if recipe == "lstm" else 3e-3, clip=1.0,
+        task="reverse", vocab=8, steps=3500 if recipe == "pop_bias_0_long" else 3000, batch=32,
+        lr=1e-2 if recipe in ("lstm", "pop_bias_0_on_fast") else 3e-3, clip=1.0,
         min_len=1, max_len=8, penalty=0.1 if penalty else 0.0, penalty_start=800 if penalty else 0,
         curriculum_start=2, curriculum_steps=1000 if recipe == "curriculum" else 0,
         noise_std=1.0 if recipe == "noise" else 0.0,
@@ -150,12 +166,19 @@ def measure(model: MemoryController) -> dict:
 
 
 def one_run(recipe: str, seed: int) -> dict:
-    model = model_for(recipe, seed)
     t0 = time.perf_counter()
-    hist = train_transducer(model, config(recipe, seed))
+    if recipe == "pop_bias_0_retry":
+        make = lambda s: model_for(recipe, s)  # noqa: E731
+        model, hist, attempts = train_until_solved(make, config(recipe, seed), max_attempts=3, seed_step=1000)
+    else:
+        model, attempts = model_for(recipe, seed), None
+        hist = train_transducer(model, config(recipe, seed))
     wall = time.perf_counter() - t0
     steps = hist.solved_at or hist.stopped_at  # when the stopping rule fired (the budget: never)
     row = {"recipe": recipe, "seed": seed, "steps": steps, "wall_s": f"{wall:.1f}"}
+    row["budget"] = config(recipe, seed).steps
+    if attempts is not None:
+        row["attempts"] = len(attempts)
     row.update(measure(model))
     return row
 
@@ -181,6 +204,7 @@ def main() -> None:
     ap.add_argument(
         "--seeds", type=int, default=None, help="seeds per recipe (default: 20; 10 for curriculum, noise)"
     )
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + N - 1 (default 0)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--merge", action="store_true", help="keep --out's rows of the recipes not run")
     args = ap.parse_args()
@@ -194,7 +218,7 @@ def main() -> None:
             old = list(csv.DictReader(f))
     rows = []
     for recipe in recipes:
-        for seed in range(args.seeds or SEEDS[recipe]):
+        for seed in range(args.first_seed, args.first_seed + (args.seeds or SEEDS[recipe])):
             row = one_run(recipe, seed)
             rows.append(row)
             print(", ".join(f"{k}={row.get(k, '')}" for k in FIELDS[:10]), flush=True)

@@ -220,12 +220,14 @@ def read_share_from_earlier(model, x: np.ndarray, mask: np.ndarray) -> float:
     return earlier_read_share(model.strengths, mask)
 
 
-def train_until_solved(make_model, cfg: SeqTrainConfig, max_attempts: int = 3):
+def train_until_solved(make_model, cfg: SeqTrainConfig, max_attempts: int = 3, seed_step: int = 1):
     """Train ``make_model(seed)`` with ``cfg``; if the run ends without solving the training lengths, start again
-    from the next seed, at most ``max_attempts`` times in all — a visible restart rule, not a hidden one.
+    from another seed, at most ``max_attempts`` times in all — a visible restart rule, not a hidden one.
 
-    Attempt ``k`` (from 0) uses seed ``cfg.seed + k`` for the initial weights and for the data. A run is solved
-    when :func:`train_transducer` stopped before ``cfg.steps`` (so ``cfg.solved_check_every`` must be positive).
+    Attempt ``k`` (from 0) uses seed ``cfg.seed + k · seed_step`` for the initial weights and for the data (a
+    sweep over seeds 0..N−1 passes a ``seed_step`` ≥ N, so that no two of its runs share an attempt). A run is
+    solved when :func:`train_transducer` stopped before ``cfg.steps`` (so ``cfg.solved_check_every`` must be
+    positive; with ``cfg.steps_after_solved``, only if those extra steps also fit in the budget).
 
     Returns:
         ``(model, history, attempts)``: the last model trained and its :class:`History`, and one
@@ -236,9 +238,11 @@ def train_until_solved(make_model, cfg: SeqTrainConfig, max_attempts: int = 3):
         raise ValueError(f"cfg.solved_check_every must be positive to tell a solved run, got {cfg.solved_check_every}")
     if not isinstance(max_attempts, int) or max_attempts < 1:
         raise ValueError(f"max_attempts must be a positive integer, got {max_attempts!r}")
+    if isinstance(seed_step, bool) or not isinstance(seed_step, int) or seed_step < 1:
+        raise ValueError(f"seed_step must be a positive integer, got {seed_step!r}")
     attempts = []
     for k in range(max_attempts):
-        seed = cfg.seed + k
+        seed = cfg.seed + k * seed_step
         model = make_model(seed)
         hist = train_transducer(model, replace(cfg, seed=seed))
         attempts.append((seed, hist.stopped_at))

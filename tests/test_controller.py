@@ -201,6 +201,12 @@ def test_train_until_solved_restarts_with_the_next_seed():
     assert all(stopped == 2 for _, stopped in attempts) and hist.stopped_at == 2
     with pytest.raises(ValueError, match="solved_check_every"):
         train_until_solved(make, SeqTrainConfig(steps=2), max_attempts=1)
+    seeds.clear()  # a sweep's stride: attempts 5, 1005, 2005 never meet another seed's first attempt
+    _, _, attempts = train_until_solved(make, cfg, max_attempts=3, seed_step=1000)
+    assert seeds == [5, 1005, 2005] and [a[0] for a in attempts] == [5, 1005, 2005]
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="seed_step"):
+            train_until_solved(make, cfg, max_attempts=1, seed_step=bad)
 
 
 @pytest.mark.parametrize("memory", [STACK, DEQUE])
