@@ -14,7 +14,8 @@ is reversed without error (checked every 50 steps). The recipes, seed for seed:
 * ``noise``: ``plain`` with Gaussian noise (σ = 1) on the gate pre-activations;
 * ``pop_bias_0``, ``pop_bias_+1``: ``penalty`` with the pop bias at 0 or +1 instead of −1;
 * ``cheat``: chapter 4's push-bias clamp (b_d ≥ 6 after every update), no penalty;
-* ``lstm``: chapter 3's baseline, a 34-unit LSTM without memory, Adam 1e-2, no penalty;
+* ``lstm``: chapter 3's baseline, a 34-unit LSTM without memory, no penalty, Adam 3e-2: the rate that
+  ``reversal_lr.py``'s rule picks for it;
 * ``post_wiring``: ``penalty`` with the source post's output wiring, ``o_t = W_o h_t + b_o`` (the read reaches the
   output only through the next step's state) instead of the book's ``o_t = W_o [h_t; r_t] + b_o``;
 * ``autoencoder``: the source post's own remedy (its part 6), ``plain`` plus the auxiliary loss 1.0 · L_aux:
@@ -27,7 +28,7 @@ is reversed without error (checked every 50 steps). The recipes, seed for seed:
 * ``pop_bias_0_tail``: the same 500 extra steps at a tenth of the learning rate (3e-4);
 * ``pop_bias_0_long``: ``pop_bias_0_on`` with a 3,500-step budget, so that a seed whose rule fires late still gets
   its 500 extra steps (run over 40 seeds: 0–19 chose it, 20–39 check it);
-* ``pop_bias_0_on_fast``: ``pop_bias_0_on`` at the learning rate that ``reversal_lr.py``'s rule picks, 1e-2;
+* ``pop_bias_0_on_fast``: ``pop_bias_0_on`` at 1e-2, the rate that ``reversal_lr.py``'s rule picks for ``penalty``;
 * ``pop_bias_0_retry``: ``pop_bias_0_on`` under the restart rule the chapters' live runs use
   (:func:`nmbook.seqtrain.train_until_solved`, at most 3 attempts): a run whose stopping rule has not fired, with
   its 500 extra steps, by step 3,000 starts again from seed ``seed + 1000 k``; ``attempts`` counts them and
@@ -113,7 +114,7 @@ def config(recipe: str, seed: int) -> SeqTrainConfig:
     auto = recipe.startswith("autoencoder")
     return SeqTrainConfig(
         task="reverse", vocab=8, steps=3500 if recipe == "pop_bias_0_long" else 3000, batch=32,
-        lr=1e-2 if recipe in ("lstm", "pop_bias_0_on_fast") else 3e-3, clip=1.0,
+        lr=3e-2 if recipe == "lstm" else 1e-2 if recipe == "pop_bias_0_on_fast" else 3e-3, clip=1.0,
         min_len=1, max_len=8, penalty=0.1 if penalty else 0.0, penalty_start=800 if penalty else 0,
         curriculum_start=2, curriculum_steps=1000 if recipe == "curriculum" else 0,
         noise_std=1.0 if recipe == "noise" else 0.0,

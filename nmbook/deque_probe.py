@@ -60,11 +60,11 @@ def forward_balanced(model, x: np.ndarray, L: int) -> np.ndarray:
     step runs as trained. It does not record gates or strengths.
 
     Args:
-        model: a trained ``MemoryController`` on a deque (:data:`nmbook.memory.DEQUE`).
+        model: a trained ``MemoryController`` on a deque (``nmbook.memory.DEQUE``).
         x: ``(T, B, n_in)`` sequences of length ``L``, a delimiter at step ``L``.
 
     Returns:
-        logits: ``(T, B, n_out)``.
+        ``(T, B, n_out)``: the logits.
     """
     if not isinstance(getattr(model, "memory", None), ContinuousDeque):
         raise TypeError("model must be a MemoryController driving a deque")
