@@ -26,6 +26,7 @@ Row = dict[str, str]
 # Budgets of the scripts, not results: a reversal run that stops before its last step met its stopping rule.
 REVERSAL_MAX_STEPS = 3000  # benchmarks/reversal_seeds.py: ``steps=3000``, for rows without a ``budget`` column
 SOLVED_ACC = 0.99  # whole-sequence accuracy that counts as solved (as the scripts print it)
+MAX_SUMMARY_ROWS = 15  # a summary table is short; every row of the CSV is in the full table below it
 
 
 @dataclass
@@ -157,6 +158,15 @@ def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
         f"≥ {SOLVED_ACC:.0%} of longer sequences, per recipe: the chapters' recipe ({first}) solves {k}/{n} seeds; "
         f"the recipe most often right at length {key_len} is {best} ({longest[best][0]}/{longest[best][1]})."
     )
+    if len(out) > MAX_SUMMARY_ROWS:  # keep the table short: leave out the recipes weakest at the key length
+        rank = sorted(
+            (r for r in longest if r != first),
+            key=lambda r: (longest[r][0] / longest[r][1], solved[r][0] / solved[r][1]),
+        )
+        dropped = set(rank[: len(out) - MAX_SUMMARY_ROWS])
+        out = [row for row in out if row[0] not in dropped]
+        names = ", ".join(r for r in longest if r in dropped)
+        sentence += f" Left out of this table as the weakest at length {key_len} (the full table has them): {names}."
     return Summary(
         sentence,
         ["recipe", "seeds", "solved 1–8 (95% CI)", *(f"≥ {SOLVED_ACC:.0%} at length {L}" for L in lengths)],
