@@ -83,7 +83,7 @@ build: venv
 check-html: venv
 	@test -x "$(CHROMIUM)" || { echo "check-html: no Chromium at $(CHROMIUM): install Debian's package with" \
 		"'apt-get install -y chromium' (or set CHROMIUM=/path/to/chromium); never 'playwright install'" >&2; exit 1; }
-	$(BIN)/pytest tests/built -q
+	$(BIN)/pytest tests/built -q -n 2
 
 # The whole book as one PDF: the single-page HTML build (in $(PDF_DIR)/src, apart from $(HTML)), printed by
 # Debian's Chromium through Playwright (tools/pdf.py): title page, outline, page numbers, MathJax typeset first.
