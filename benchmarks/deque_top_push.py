@@ -35,6 +35,7 @@ from memory_tasks import BUDGETS, LIVE_CSV, MODELS, TEST_LENGTHS, VOCAB, WIDTH, 
 
 from nmbook.controller import MemoryController
 from nmbook.deque_probe import bottom_balance, forward_balanced
+from nmbook.seqmetrics import sequences_correct, symbol_accuracy
 from nmbook.seqtrain import accuracy_by_length, train_transducer
 from nmbook.tasks.transduction import transduction_batch
 
@@ -58,12 +59,12 @@ def measure(net: MemoryController, seed: int) -> list[dict]:
     for L in LENGTHS:
         x, y, mask = transduction_batch("copy", L, 8, rng, batch=N_SEQ)
         pred = net.forward(x).argmax(axis=-1)
-        ok = ((pred == y) | (mask == 0)).all(axis=0)
+        ok = sequences_correct(pred, y, mask)
         residue, pop, kept = bottom_balance(net.strengths, net.u, L)
-        ok_bal = ((forward_balanced(net, x, L).argmax(axis=-1) == y) | (mask == 0)).all(axis=0)
+        ok_bal = sequences_correct(forward_balanced(net, x, L).argmax(axis=-1), y, mask)
         corr = np.corrcoef(kept, ok)[0, 1] if 0 < ok.mean() < 1 and kept.std() > 0 else None
         rows.append({
-            "seed": seed, "L": L, "coarse": f"{ok.mean():.2f}", "fine": f"{np.sum((pred == y) * mask) / mask.sum():.3f}",
+            "seed": seed, "L": L, "coarse": f"{ok.mean():.2f}", "fine": f"{symbol_accuracy(pred, y, mask):.3f}",
             "residue": f"{residue.mean():.3f}", "pop": f"{pop.mean():.3f}", "kept": f"{kept.mean():.3f}",
             "corr": "" if corr is None else f"{corr:.2f}", "coarse_bal": f"{ok_bal.mean():.2f}",
         })  # fmt: skip

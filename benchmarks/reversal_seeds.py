@@ -71,6 +71,7 @@ import numpy as np  # noqa: E402
 
 from nmbook.controller import MemoryController  # noqa: E402
 from nmbook.memory import STACK  # noqa: E402
+from nmbook.seqmetrics import sequences_correct  # noqa: E402
 from nmbook.seqtrain import (  # noqa: E402
     SeqTrainConfig,
     accuracy_by_length,
@@ -106,11 +107,8 @@ FIELDS = (
 
 def config(recipe: str, seed: int) -> SeqTrainConfig:
     """The training configuration of one recipe (see the module docstring); ``penalty`` is chapter 3's."""
-    penalty = recipe in (
-        "penalty", "curriculum", "pop_bias_0", "pop_bias_+1", "post_wiring", "pop_bias_0_on", "pop_bias_0_tail",
-        "pop_bias_0_long", "pop_bias_0_on_fast", "pop_bias_0_retry",
-    )  # fmt: skip
-    after = recipe in ("pop_bias_0_on", "pop_bias_0_tail", "pop_bias_0_long", "pop_bias_0_on_fast", "pop_bias_0_retry")
+    after = recipe.startswith("pop_bias_0_")  # the variants that train on after the stopping rule fires
+    penalty = after or recipe in ("penalty", "curriculum", "pop_bias_0", "pop_bias_+1", "post_wiring")
     auto = recipe.startswith("autoencoder")
     return SeqTrainConfig(
         task="reverse", vocab=8, steps=3500 if recipe == "pop_bias_0_long" else 3000, batch=32,
@@ -154,7 +152,7 @@ def measure(model: MemoryController) -> dict:
     lengths = np.arange(2, 25, 2)  # chapter 4's inspection batch
     x, y, mask = transduction_batch("reverse", lengths, 8, np.random.default_rng(3))
     pred = model.forward(x).argmax(axis=-1)
-    row["reversed_12"] = int(((pred == y) | (mask == 0)).all(axis=0).sum())
+    row["reversed_12"] = int(sequences_correct(pred, y, mask).sum())
     gates = gate_phase_means(model, x, lengths)
     (row["d_in"], row["u_in"]), (row["d_out"], row["u_out"]) = gates["input"], gates["output"]
     row["share"] = read_share_from_earlier(model, x, mask)

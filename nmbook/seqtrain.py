@@ -16,6 +16,7 @@ import numpy as np
 from nmbook.losses import softmax_cross_entropy
 from nmbook.memory import earlier_read_share
 from nmbook.optim import Adam, clip_grad_norm
+from nmbook.seqmetrics import sequences_correct, symbol_accuracy
 from nmbook.tasks.transduction import transduction_batch
 
 
@@ -177,8 +178,7 @@ def accuracy_by_length(
     for L in lengths:
         x, y, mask = transduction_batch(task, int(L), vocab, rng, batch=n)
         pred = model.forward(x, zero_reads=zero_reads).argmax(axis=-1)
-        correct = (pred == y) | (mask == 0)
-        out[int(L)] = (float(np.mean(correct.all(axis=0))), float(np.sum((pred == y) * mask) / mask.sum()))
+        out[int(L)] = (float(np.mean(sequences_correct(pred, y, mask))), symbol_accuracy(pred, y, mask))
     return out
 
 

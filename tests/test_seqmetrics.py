@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nmbook.seqmetrics import prefix_accuracy
+from nmbook.seqmetrics import prefix_accuracy, sequences_correct, symbol_accuracy
 
 
 def test_hand_example():
@@ -43,3 +43,25 @@ def test_never_above_the_per_symbol_accuracy():
 def test_bad_input_names_the_argument(pred, targets, mask, exc, name):
     with pytest.raises(exc, match=name):
         prefix_accuracy(pred, targets, mask)
+
+
+def test_sequences_correct_and_symbol_accuracy_by_hand():
+    # three sequences, outputs at steps 1..3 (step 0 is input: its errors do not count)
+    targets = np.array([[0, 0, 0], [1, 1, 1], [2, 2, 2], [3, 3, 3]])
+    pred = np.array([[9, 0, 0], [1, 1, 9], [2, 2, 9], [3, 9, 3]])
+    mask = np.array([[0, 0, 0], [1, 1, 1], [1, 1, 1], [1, 1, 1]])
+    np.testing.assert_array_equal(sequences_correct(pred, targets, mask), [True, False, False])
+    # 9 output symbols, 3 wrong (one in sequence 1, two in sequence 2)
+    assert symbol_accuracy(pred, targets, mask) == pytest.approx(6 / 9)
+
+
+def test_sequences_correct_and_symbol_accuracy_reject_bad_input():
+    t = np.zeros((3, 2), dtype=int)
+    with pytest.raises(ValueError, match="same \\(T, B\\) shape"):
+        sequences_correct(t, np.zeros((3, 3), dtype=int), np.ones((3, 2)))
+    with pytest.raises(TypeError, match="integer"):
+        symbol_accuracy(t.astype(float), t, np.ones((3, 2)))
+    with pytest.raises(ValueError, match="0s and 1s"):
+        sequences_correct(t, t, np.full((3, 2), 0.5))
+    with pytest.raises(ValueError, match="at least one output step"):
+        symbol_accuracy(t, t, np.zeros((3, 2)))
