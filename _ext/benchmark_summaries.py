@@ -1,15 +1,20 @@
-"""What each benchmark CSV shows, in one sentence and one short table, computed from the CSV at build time.
+"""What each benchmark CSV shows, in one sentence and one short table, computed from the
+CSV at build time.
 
-``_ext/benchmark_tables.py`` leads every benchmark on the benchmarks page with ``summarise(name, header, rows)``:
-a sentence templated from the computed numbers and a table of at most about ten rows, so a reader sees what the
-benchmark found before (or instead of) its full rows. Nothing here is a result typed by hand: every number comes
-from the CSV. A success rate always comes with its Wilson 95% interval (``nmbook.stats.format_rate``), a median
-over seeds with a distribution-free 95% interval from order statistics (``nmbook.stats.median_interval``), or with its range
-where there are too few seeds for one.
+``_ext/benchmark_tables.py`` leads every benchmark on the benchmarks page with
+``summarise(name, header, rows)``:
+a sentence templated from the computed numbers and a table of at most about ten rows, so
+a reader sees what the benchmark found before (or instead of) its full rows. Nothing
+here is a result typed by hand: every number comes from the CSV. A success rate always
+comes with its Wilson 95% interval (``nmbook.stats.format_rate``), a median over seeds
+with a distribution-free 95% interval from order statistics
+(``nmbook.stats.median_interval``), or with its range where there are too few seeds for
+one.
 
-A CSV is matched to its summariser by name (``memory_tasks*.csv`` share one). A CSV without a summariser, or whose
-columns no longer match what its summariser expects, gets the generic summary: its row count and, per numeric
-column, the minimum, median and maximum.
+A CSV is matched to its summariser by name (``memory_tasks*.csv`` share one). A CSV
+without a summariser, or whose columns no longer match what its summariser expects, gets
+the generic summary: its row count and, per numeric column, the minimum, median and
+maximum.
 """
 
 from __future__ import annotations
@@ -23,15 +28,20 @@ from nmbook.stats import format_rate, median_interval, wilson_interval
 
 Row = dict[str, str]
 
-# Budgets of the scripts, not results: a reversal run that stops before its last step met its stopping rule.
-REVERSAL_MAX_STEPS = 3000  # benchmarks/reversal_seeds.py: ``steps=3000``, for rows without a ``budget`` column
-SOLVED_ACC = 0.99  # whole-sequence accuracy that counts as solved (as the scripts print it)
-MAX_SUMMARY_ROWS = 15  # a summary table is short; every row of the CSV is in the full table below it
+# Budgets of the scripts, not results: a reversal run that stops before its last step
+# met its stopping rule. benchmarks/reversal_seeds.py: ``steps=3000``, for rows without
+# a ``budget`` column
+REVERSAL_MAX_STEPS = 3000
+# whole-sequence accuracy that counts as solved (as the scripts print it)
+SOLVED_ACC = 0.99
+# a summary table is short; every row of the CSV is in the full table below it
+MAX_SUMMARY_ROWS = 15
 
 
 @dataclass
 class Summary:
-    """One sentence of what the benchmark shows, and a small table (header + rows of cell texts)."""
+    """One sentence of what the benchmark shows, and a small table (header + rows of
+    cell texts)."""
 
     sentence: str
     header: list[str]
@@ -47,7 +57,8 @@ def _num(text: str | None) -> float | None:
 
 
 def _rate(k: int, n: int) -> str:
-    """``"3/3 (44–100%)"``: ``format_rate`` without its words, for cells of a table headed "95% CI"."""
+    """``"3/3 (44–100%)"``: ``format_rate`` without its words, for cells of a table
+    headed "95% CI"."""
     lo, hi = wilson_interval(k, n)
     return f"{k}/{n} ({100 * lo:.0f}–{100 * hi:.0f}%)"
 
@@ -87,7 +98,8 @@ def _at_least(col: str, threshold: float) -> Callable[[Row], bool]:
 
 
 def median_with_interval(values: list[float]) -> str:
-    """``"4 (95% CI 3–6)"``; with fewer than 6 values ``"4 (range 3–6)"``; unsolved runs count as ``inf``."""
+    """``"4 (95% CI 3–6)"``; with fewer than 6 values ``"4 (range 3–6)"``; unsolved
+    runs count as ``inf``."""
     if not values:
         return "—"
     med = statistics.median(values)
@@ -100,10 +112,13 @@ def median_with_interval(values: list[float]) -> str:
 
 
 def median_range(values: list[float]) -> str:
-    """``"0.93 (0.82–0.98)"``: the median and the range of the values that are numbers."""
+    """``"0.93 (0.82–0.98)"``: the median and the range of the values that are
+    numbers."""
     if not values:
         return "—"
-    return f"{_fmt(statistics.median(values))} ({_fmt(min(values))}–{_fmt(max(values))})"
+    return (
+        f"{_fmt(statistics.median(values))} ({_fmt(min(values))}–{_fmt(max(values))})"
+    )
 
 
 def _column(rows: list[Row], col: str) -> list[float]:
@@ -111,7 +126,8 @@ def _column(rows: list[Row], col: str) -> list[float]:
 
 
 def _epochs(rows: list[Row], col: str) -> list[float]:
-    """Epochs (or steps) to a goal per run; a run that never reached it (empty cell) counts as ``inf``."""
+    """Epochs (or steps) to a goal per run; a run that never reached it (empty cell)
+    counts as ``inf``."""
     return [x if (x := _num(r.get(col))) is not None else math.inf for r in rows]
 
 
@@ -121,12 +137,13 @@ def _require(header: list[str], *cols: str) -> None:
         raise KeyError(f"columns {missing} not in the CSV")
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # One summariser per benchmark
 
 
 def _budget(r: Row) -> float:
-    """A reversal run's most steps: its ``budget`` column, or the script's default where the row predates it."""
+    """A reversal run's most steps: its ``budget`` column, or the script's default
+    where the row predates it."""
     return _num(r.get("budget")) or REVERSAL_MAX_STEPS
 
 
@@ -139,11 +156,14 @@ def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
     longest: dict[str, tuple[int, int]] = {}
     for (recipe,), runs in _groups(rows, "recipe").items():
         n = len(runs)
-        k = _count(runs, lambda r: (s := _num(r["steps"])) is not None and s < _budget(r))
+        k = _count(
+            runs, lambda r: (s := _num(r["steps"])) is not None and s < _budget(r)
+        )
         solved[recipe] = (k, n)
         cells = []
         for L in lengths:
-            tested = [r for r in runs if _num(r.get(f"acc_{L}")) is not None]  # 256 was added for some recipes
+            # 256 was added for some recipes
+            tested = [r for r in runs if _num(r.get(f"acc_{L}")) is not None]
             ok = _count(tested, _at_least(f"acc_{L}", SOLVED_ACC))
             cells.append(_rate(ok, len(tested)) if tested else "—")
             if L == key_len:
@@ -153,12 +173,16 @@ def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
     first = "penalty" if "penalty" in solved else next(iter(solved))
     k, n = solved[first]
     sentence = (
-        f"Seeds that learn to reverse every length 1–8 within their budget ({REVERSAL_MAX_STEPS:,} steps unless the "
+        f"Seeds that learn to reverse every length 1–8 within their "
+        f"budget ({REVERSAL_MAX_STEPS:,} steps unless the "
         "recipe says otherwise), and that still reverse "
-        f"≥ {SOLVED_ACC:.0%} of longer sequences, per recipe: the chapters' recipe ({first}) solves {k}/{n} seeds; "
-        f"the recipe most often right at length {key_len} is {best} ({longest[best][0]}/{longest[best][1]})."
+        f"≥ {SOLVED_ACC:.0%} of longer sequences, per recipe: the "
+        f"chapters' recipe ({first}) solves {k}/{n} seeds; "
+        f"the recipe most often right at length {key_len} is {best} "
+        f"({longest[best][0]}/{longest[best][1]})."
     )
-    if len(out) > MAX_SUMMARY_ROWS:  # keep the table short: leave out the recipes weakest at the key length
+    # keep the table short: leave out the recipes weakest at the key length
+    if len(out) > MAX_SUMMARY_ROWS:
         rank = sorted(
             (r for r in longest if r != first),
             key=lambda r: (longest[r][0] / longest[r][1], solved[r][0] / solved[r][1]),
@@ -166,10 +190,18 @@ def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
         dropped = set(rank[: len(out) - MAX_SUMMARY_ROWS])
         out = [row for row in out if row[0] not in dropped]
         names = ", ".join(r for r in longest if r in dropped)
-        sentence += f" Left out of this table as the weakest at length {key_len} (the full table has them): {names}."
+        sentence += (
+            f" Left out of this table as the weakest at length {key_len} "
+            f"(the full table has them): {names}."
+        )
     return Summary(
         sentence,
-        ["recipe", "seeds", "solved 1–8 (95% CI)", *(f"≥ {SOLVED_ACC:.0%} at length {L}" for L in lengths)],
+        [
+            "recipe",
+            "seeds",
+            "solved 1–8 (95% CI)",
+            *(f"≥ {SOLVED_ACC:.0%} at length {L}" for L in lengths),
+        ],
         out,
     )
 
@@ -190,7 +222,9 @@ def memory_tasks(header: list[str], rows: list[Row]) -> Summary:
                 cells.append("—")
                 continue
             n = len(runs)
-            ok = {L: _count(runs, _at_least(f"coarse_{L}", SOLVED_ACC)) for L in lengths}
+            ok = {
+                L: _count(runs, _at_least(f"coarse_{L}", SOLVED_ACC)) for L in lengths
+            }
             cells.append(" · ".join(_rate(ok[L], n) for L in lengths))
             key = (ok[32] / n, task, model, ok[32], n)
             if best is None or key[0] > best[0]:
@@ -198,15 +232,21 @@ def memory_tasks(header: list[str], rows: list[Row]) -> Summary:
         out.append(cells)
     n_seeds = len({r.get("seed") for r in rows})
     sentence = (
-        f"Seeds (of {n_seeds}) whose model gets ≥ {SOLVED_ACC:.0%} of whole sequences right at test length 8 (the "
+        f"Seeds (of {n_seeds}) whose model gets ≥ {SOLVED_ACC:.0%} of "
+        f"whole sequences right at test length 8 (the "
         f"longest trained) and 32, per memory and task"
     )
     if best is not None:
-        sentence += f": the best pair at length 32 is {best[2]} on {best[1]} ({best[3]}/{best[4]})."
+        sentence += (
+            f": the best pair at length 32 is {best[2]} on {best[1]} "
+            f"({best[3]}/{best[4]})."
+        )
     else:
         sentence += "."
     return Summary(
-        sentence, ["model", *(f"{t}: at {lengths[0]} · at {lengths[1]} (95% CI)" for t in tasks)], out
+        sentence,
+        ["model", *(f"{t}: at {lengths[0]} · at {lengths[1]} (95% CI)" for t in tasks)],
+        out,
     )
 
 
@@ -218,13 +258,23 @@ def stack(header: list[str], rows: list[Row]) -> Summary:
     for r in ranked:
         ratio = _num(r["time_vs_nmbook"])
         mark = " (baseline)" if r is base else ""
-        bar = "█" * max(1, round(math.log2(ratio) * 4) + 1) if ratio and ratio >= 1 else "▏"
+        bar = (
+            "█" * max(1, round(math.log2(ratio) * 4) + 1)
+            if ratio and ratio >= 1
+            else "▏"
+        )
         out.append([r["implementation"] + mark, r["median_ms"], f"{_fmt(ratio)}×", bar])
     others = "; ".join(
-        f"{r['implementation']} takes {_fmt(_num(r['time_vs_nmbook']))}× as long" for r in ranked[1:]
+        f"{r['implementation']} takes {_fmt(_num(r['time_vs_nmbook']))}× as long"
+        for r in ranked[1:]
     )
-    sentence = f"Time of one forward+backward pass as a multiple of {base['implementation']} (the baseline, 1×): {others}."
-    return Summary(sentence, ["implementation", "median ms", "time ÷ baseline", "log₂ scale"], out)
+    sentence = (
+        f"Time of one forward+backward pass as a multiple of "
+        f"{base['implementation']} (the baseline, 1×): {others}."
+    )
+    return Summary(
+        sentence, ["implementation", "median ms", "time ÷ baseline", "log₂ scale"], out
+    )
 
 
 def optimizers_binary_addition(header: list[str], rows: list[Row]) -> Summary:
@@ -235,7 +285,9 @@ def optimizers_binary_addition(header: list[str], rows: list[Row]) -> Summary:
     for (opt,), runs in by_opt.items():
         per_lr = _groups(runs, "lr")
 
-        def score(lr: str, per_lr: dict[tuple[str, ...], list[Row]] = per_lr) -> tuple[int, float]:
+        def score(
+            lr: str, per_lr: dict[tuple[str, ...], list[Row]] = per_lr
+        ) -> tuple[int, float]:
             r = per_lr[(lr,)]
             solved = _count(r, lambda x: _num(x["solved_epoch"]) is not None)
             return -solved, statistics.median(_epochs(r, "solved_epoch"))
@@ -256,13 +308,21 @@ def optimizers_binary_addition(header: list[str], rows: list[Row]) -> Summary:
         )
     top = max(bests)
     sentence = (
-        f"Each optimiser at its best learning rate (most seeds reaching 100% held-out accuracy, then fewest epochs): "
-        f"{top[2]} at lr {top[3]} solves {top[4]}/{top[5]} seeds with a median of {_fmt(top[6])} epochs "
+        f"Each optimiser at its best learning rate (most seeds "
+        f"reaching 100% held-out accuracy, then fewest epochs): "
+        f"{top[2]} at lr {top[3]} solves {top[4]}/{top[5]} seeds with "
+        f"a median of {_fmt(top[6])} epochs "
         f"(a run that never reaches 100% counts as never)."
     )
     return Summary(
         sentence,
-        ["optimiser", "best lr", "seeds solved", "median epochs to 100%", "learning rates tried"],
+        [
+            "optimiser",
+            "best lr",
+            "seeds solved",
+            "median epochs to 100%",
+            "learning rates tried",
+        ],
         out,
     )
 
@@ -277,50 +337,81 @@ def nalu_static(header: list[str], rows: list[Row]) -> Summary:
         cells = [setup, model]
         for op in ops:
             runs = groups.get((setup, model, op))
-            cells.append(f"{_count(runs, _at_least('success', 1))}/{len(runs)}" if runs else "—")
+            cells.append(
+                f"{_count(runs, _at_least('success', 1))}/{len(runs)}" if runs else "—"
+            )
         out.append(cells)
     n = max(len(v) for v in groups.values())
     total = _count(rows, _at_least("success", 1))
     sentence = (
-        f"Runs whose extrapolation error is below 5%, per setup, model and operation ({total}/{len(rows)} "
-        f"overall); with {n} seeds a cell's 95% interval is wide: {_rate(n, n)}, {_rate(0, n)}."
+        f"Runs whose extrapolation error is below 5%, per setup, "
+        f"model and operation ({total}/{len(rows)} "
+        f"overall); with {n} seeds a cell's 95% interval is wide: "
+        f"{_rate(n, n)}, {_rate(0, n)}."
     )
     return Summary(sentence, ["setup", "model", *ops], out)
 
 
 def binary_addition_seeds(header: list[str], rows: list[Row]) -> Summary:
-    _require(header, "solved_epoch", "final_held_out_acc", "epochs_below_after_solved", "best_r", "probe_acc")
+    _require(
+        header,
+        "solved_epoch",
+        "final_held_out_acc",
+        "epochs_below_after_solved",
+        "best_r",
+        "probe_acc",
+    )
     n = len(rows)
     claims = [
-        ("100% held-out after 20 epochs", _count(rows, _at_least("final_held_out_acc", 1))),
+        (
+            "100% held-out after 20 epochs",
+            _count(rows, _at_least("final_held_out_acc", 1)),
+        ),
         (
             "never below 100% again once solved",
             _count(rows, lambda r: _num(r["epochs_below_after_solved"]) == 0),
         ),
-        ("one unit tracks the carry (|r| > 0.8)", _count(rows, lambda r: (_num(r["best_r"]) or 0) > 0.8)),
-        ("linear probe reads the carry exactly", _count(rows, _at_least("probe_acc", 1))),
+        (
+            "one unit tracks the carry (|r| > 0.8)",
+            _count(rows, lambda r: (_num(r["best_r"]) or 0) > 0.8),
+        ),
+        (
+            "linear probe reads the carry exactly",
+            _count(rows, _at_least("probe_acc", 1)),
+        ),
         *(
-            (f"adds {L}-bit numbers without error", _count(rows, _at_least(f"acc_{L}", 1)))
+            (
+                f"adds {L}-bit numbers without error",
+                _count(rows, _at_least(f"acc_{L}", 1)),
+            )
             for L in (16, 32, 64)
             if f"acc_{L}" in header
         ),
     ]
     out = [[claim, format_rate(k, n)] for claim, k in claims]
-    out.insert(0, ["epochs to 100% held-out (median)", median_with_interval(_epochs(rows, "solved_epoch"))])
+    out.insert(
+        0,
+        [
+            "epochs to 100% held-out (median)",
+            median_with_interval(_epochs(rows, "solved_epoch")),
+        ],
+    )
     holds = [c for c, k in claims if k == n]
     sentence = (
-        f"The chapter's claims counted over {n} seeds: {len(holds)} of {len(claims)} hold in every seed"
-        + (
-            f"; the others hold in {', '.join(f'{k}/{n}' for c, k in claims if k < n)}."
-            if len(holds) < len(claims)
-            else "."
-        )
+        f"The chapter's claims counted over {n} seeds: {len(holds)} "
+        f"of {len(claims)} hold in every seed"
+    ) + (
+        f"; the others hold in {', '.join(f'{k}/{n}' for c, k in claims if k < n)}."
+        if len(holds) < len(claims)
+        else "."
     )
     return Summary(sentence, ["claim", "seeds"], out)
 
 
 def binary_addition_bug_seeds(header: list[str], rows: list[Row]) -> Summary:
-    _require(header, "settings", "loop", "held_out_acc_5", "held_out_acc_20", "solved_epoch")
+    _require(
+        header, "settings", "loop", "held_out_acc_5", "held_out_acc_20", "solved_epoch"
+    )
     out = []
     rates = []
     for (settings, loop), runs in _groups(rows, "settings", "loop").items():
@@ -339,18 +430,33 @@ def binary_addition_bug_seeds(header: list[str], rows: list[Row]) -> Summary:
         )
     lo, hi = min(rates), max(rates)
     sentence = (
-        f"Seeds at 100% held-out accuracy after 5 and 20 epochs, per setting and minibatch loop: from "
-        f"{lo[3]}/{lo[4]} ({lo[1]}, {lo[2]} loop) to {hi[3]}/{hi[4]} ({hi[1]}, {hi[2]} loop) after 20 epochs."
+        "Seeds at 100% held-out accuracy after 5 and 20 epochs, per "
+        "setting and minibatch loop: from "
+        f"{lo[3]}/{lo[4]} ({lo[1]}, {lo[2]} loop) to {hi[3]}/{hi[4]} "
+        f"({hi[1]}, {hi[2]} loop) after 20 epochs."
     )
     return Summary(
         sentence,
-        ["settings", "loop", "100% after 5 epochs", "100% after 20 epochs", "first epoch at 100% (median)"],
+        [
+            "settings",
+            "loop",
+            "100% after 5 epochs",
+            "100% after 20 epochs",
+            "first epoch at 100% (median)",
+        ],
         out,
     )
 
 
 def minibatching_seeds(header: list[str], rows: list[Row]) -> Summary:
-    _require(header, "experiment", "batch_size", "val_acc_20", "epochs_to_99", "updates_to_99")
+    _require(
+        header,
+        "experiment",
+        "batch_size",
+        "val_acc_20",
+        "epochs_to_99",
+        "updates_to_99",
+    )
     out = []
     for (exp, bs), runs in _groups(rows, "experiment", "batch_size").items():
         n = len(runs)
@@ -374,8 +480,10 @@ def minibatching_seeds(header: list[str], rows: list[Row]) -> Summary:
         if (v := _column(runs, "val_acc_20"))
     )
     sentence = (
-        f"Held-out accuracy after 20 epochs and time to 99% per experiment and batch size, over "
-        f"{len({r['seed'] for r in rows})} seeds: the median accuracy ranges from {_fmt(meds[0][0])} "
+        f"Held-out accuracy after 20 epochs and time to 99% per "
+        f"experiment and batch size, over "
+        f"{len({r['seed'] for r in rows})} seeds: the median accuracy "
+        f"ranges from {_fmt(meds[0][0])} "
         f"({meds[0][1]}) to {_fmt(meds[-1][0])} ({meds[-1][1]})."
     )
     return Summary(
@@ -410,17 +518,35 @@ def identity_mlp_seeds(header: list[str], rows: list[Row]) -> Summary:
         )
     meds.sort()
     sentence = (
-        f"Mean absolute error of the learned identity inside and outside the training range per activation, "
-        f"median (range) over seeds: {meds[0][1]} extrapolates best (median {_fmt(meds[0][0])} outside the range), "
-        f"{meds[-1][1]} worst ({_fmt(meds[-1][0])}); a slope near 1 means the output has become a constant."
+        "Mean absolute error of the learned identity inside and "
+        "outside the training range per activation, "
+        f"median (range) over seeds: {meds[0][1]} extrapolates best "
+        f"(median {_fmt(meds[0][0])} outside the range), "
+        f"{meds[-1][1]} worst ({_fmt(meds[-1][0])}); a slope near 1 "
+        f"means the output has become a constant."
     )
     return Summary(
-        sentence, ["activation", "seeds", "error |x| ≤ 5", "error |x| > 5", "slope x < 0", "slope x > 0"], out
+        sentence,
+        [
+            "activation",
+            "seeds",
+            "error |x| ≤ 5",
+            "error |x| > 5",
+            "slope x < 0",
+            "slope x > 0",
+        ],
+        out,
     )
 
 
 def nalu_live_runs(header: list[str], rows: list[Row]) -> Summary:
-    _require(header, "setup", "success", "relative_error_extrapolation", "scaled_extrapolation")
+    _require(
+        header,
+        "setup",
+        "success",
+        "relative_error_extrapolation",
+        "scaled_extrapolation",
+    )
     out = []
     parts = []
     for (setup,), runs in _groups(rows, "setup").items():
@@ -436,13 +562,21 @@ def nalu_live_runs(header: list[str], rows: list[Row]) -> Summary:
             ]
         )
     sentence = (
-        "Seeds of the chapter's two live NALU runs whose relative extrapolation error is below 5%: "
+        (
+            "Seeds of the chapter's two live NALU runs whose relative "
+            "extrapolation error is below 5%: "
+        )
         + ", ".join(parts)
         + "."
     )
     return Summary(
         sentence,
-        ["setup", "success", "relative extrapolation error, median (range)", "scaled extrapolation error"],
+        [
+            "setup",
+            "success",
+            "relative extrapolation error, median (range)",
+            "scaled extrapolation error",
+        ],
         out,
     )
 
@@ -470,11 +604,22 @@ def optimizers_binary_addition_nudged(header: list[str], rows: list[Row]) -> Sum
             ]
         )
     sentence = (
-        "Epochs to 100% held-out accuracy of seed 0 per optimiser, unperturbed and with every parameter nudged by "
-        f"1e-9 or 1e-6 after the first step: the largest shift is {_plural(worst[0], 'epoch')} ({worst[1]})."
+        "Epochs to 100% held-out accuracy of seed 0 per optimiser, "
+        "unperturbed and with every parameter nudged by "
+        f"1e-9 or 1e-6 after the first step: the largest shift is "
+        f"{_plural(worst[0], 'epoch')} ({worst[1]})."
     )
     return Summary(
-        sentence, ["optimiser", "lr", "unperturbed", "nudged runs", "nudged range", "largest shift"], out
+        sentence,
+        [
+            "optimiser",
+            "lr",
+            "unperturbed",
+            "nudged runs",
+            "nudged range",
+            "largest shift",
+        ],
+        out,
     )
 
 
@@ -484,26 +629,48 @@ def deque_top_push(header: list[str], rows: list[Row]) -> Summary:
     n = len(by_seed)
 
     def at(runs: list[Row], L: int, col: str) -> float:
-        return next(v for r in runs if _num(r["L"]) == L and (v := _num(r[col])) is not None)
+        return next(
+            v for r in runs if _num(r["L"]) == L and (v := _num(r[col])) is not None
+        )
 
     def exact_to(runs: list[Row], col: str, L_max: int) -> bool:
-        return all((v := _num(r[col])) is not None and v >= SOLVED_ACC for r in runs if (_num(r["L"]) or 0) <= L_max)
+        return all(
+            (v := _num(r[col])) is not None and v >= SOLVED_ACC
+            for r in runs
+            if (_num(r["L"]) or 0) <= L_max
+        )
 
-    dips = sum(at(runs, 16, "coarse") < at(runs, 32, "coarse") for runs in by_seed.values())
-    exact = {col: sum(exact_to(runs, col, 32) for runs in by_seed.values()) for col in ("coarse", "coarse_bal")}
+    dips = sum(
+        at(runs, 16, "coarse") < at(runs, 32, "coarse") for runs in by_seed.values()
+    )
+    exact = {
+        col: sum(exact_to(runs, col, 32) for runs in by_seed.values())
+        for col in ("coarse", "coarse_bal")
+    }
     out = []
     for L in (8, 12, 16, 20, 24, 32, 48, 64):
-        cells = [median_range([at(runs, L, col) for runs in by_seed.values()]) for col in
-                 ("coarse", "coarse_bal", "residue", "pop", "kept")]  # fmt: skip
+        cells = [
+            median_range([at(runs, L, col) for runs in by_seed.values()])
+            for col in ("coarse", "coarse_bal", "residue", "pop", "kept")
+        ]
         out.append([str(L), *cells])
     sentence = (
-        f"Chapter 5's top-push deque on copying, {n} seeds: {dips}/{n} copy length 16 worse than length 32; "
-        f"with the delimiter's bottom pop set to the residue, {_rate(exact['coarse_bal'], n)} copy every length up "
+        f"Chapter 5's top-push deque on copying, {n} seeds: "
+        f"{dips}/{n} copy length 16 worse than length 32; "
+        f"with the delimiter's bottom pop set to the residue, "
+        f"{_rate(exact['coarse_bal'], n)} copy every length up "
         f"to 32 (as trained: {_rate(exact['coarse'], n)})."
     )
     return Summary(
         sentence,
-        ["length", "coarse, as trained", "coarse, pop = residue", "residue", "pop at the delimiter", "first kept"],
+        [
+            "length",
+            "coarse, as trained",
+            "coarse, pop = residue",
+            "residue",
+            "pop at the delimiter",
+            "first kept",
+        ],
         out,
     )
 
@@ -514,8 +681,19 @@ def generic(header: list[str], rows: list[Row]) -> Summary:
         values = [_num(r.get(col)) for r in rows]
         nums = [x for x in values if x is not None]
         if nums and len(nums) >= len([r for r in rows if r.get(col, "") != ""]):
-            out.append([col, str(len(nums)), _fmt(min(nums)), _fmt(statistics.median(nums)), _fmt(max(nums))])
-    sentence = f"{_plural(len(rows), 'row')}; the minimum, median and maximum of each numeric column."
+            out.append(
+                [
+                    col,
+                    str(len(nums)),
+                    _fmt(min(nums)),
+                    _fmt(statistics.median(nums)),
+                    _fmt(max(nums)),
+                ]
+            )
+    sentence = (
+        f"{_plural(len(rows), 'row')}; the minimum, median and "
+        f"maximum of each numeric column."
+    )
     return Summary(sentence, ["column", "values", "min", "median", "max"], out[:12])
 
 
@@ -534,13 +712,28 @@ SUMMARISERS: dict[str, Callable[[list[str], list[Row]], Summary]] = {
 }
 
 
-def summarise(name: str, header: list[str], table: list[list[str]]) -> tuple[Summary, str | None]:
-    """The summary of ``<name>.csv`` and, when its own summariser failed, why (the generic one is used then)."""
-    rows = [dict(zip(header, (cells + [""] * len(header))[: len(header)], strict=True)) for cells in table]
-    fn = SUMMARISERS.get(name) or (memory_tasks if name.startswith("memory_tasks") else None)
+def summarise(
+    name: str, header: list[str], table: list[list[str]]
+) -> tuple[Summary, str | None]:
+    """The summary of ``<name>.csv`` and, when its own summariser failed, why (the
+    generic one is used then)."""
+    rows = [
+        dict(zip(header, (cells + [""] * len(header))[: len(header)], strict=True))
+        for cells in table
+    ]
+    fn = SUMMARISERS.get(name) or (
+        memory_tasks if name.startswith("memory_tasks") else None
+    )
     if fn is None or not rows:
         return generic(header, rows), None
     try:
         return fn(header, rows), None
-    except (KeyError, ValueError, TypeError, ZeroDivisionError, StopIteration, IndexError) as exc:
+    except (
+        KeyError,
+        ValueError,
+        TypeError,
+        ZeroDivisionError,
+        StopIteration,
+        IndexError,
+    ) as exc:
         return generic(header, rows), f"{type(exc).__name__}: {exc}"

@@ -1,23 +1,30 @@
-"""Sphinx directive ``benchmark-tables``: every CSV in ``benchmarks/results/``, summarised, read at build time.
+"""Sphinx directive ``benchmark-tables``: every CSV in ``benchmarks/results/``,
+summarised, read at build time.
 
-The benchmarks page (``book/benchmarks.md``) holds only prose and this directive, so a benchmark that writes a
-new ``benchmarks/results/<name>.csv`` appears on the page at the next build without anyone editing the page, and
-no notebook has to be executed during the build. For each CSV the directive emits a section titled with the
-CSV's name that leads with what the benchmark shows: one sentence and one short table computed from the CSV by
-``_ext/benchmark_summaries.py`` (success rates with their intervals, medians, speed ratios against the baseline).
-Then come the first paragraph of the docstring of the script that writes it, the command that reproduces it
-(``python benchmarks/<script>.py``), a link to the CSV file itself (copied into the build by Sphinx as a download)
-and, collapsed in a dropdown, the full table. Scripts in ``benchmarks/`` whose CSV does not exist yet are listed
-with their command; nothing is invented when no benchmark has run.
+The benchmarks page (``book/benchmarks.md``) holds only prose and this directive, so a
+benchmark that writes a new ``benchmarks/results/<name>.csv`` appears on the page at the
+next build without anyone editing the page, and no notebook has to be executed during
+the build. For each CSV the directive emits a section titled with the CSV's name that
+leads with what the benchmark shows: one sentence and one short table computed from the
+CSV by ``_ext/benchmark_summaries.py`` (success rates with their intervals, medians,
+speed ratios against the baseline). Then come the first paragraph of the docstring of
+the script that writes it, the command that reproduces it (``python
+benchmarks/<script>.py``), a link to the CSV file itself (copied into the build by
+Sphinx as a download) and, collapsed in a dropdown, the full table. Scripts in
+``benchmarks/`` whose CSV does not exist yet are listed with their command; nothing is
+invented when no benchmark has run.
 
-The script that writes ``<name>.csv`` is ``benchmarks/<name>.py`` if it exists, otherwise the script whose source
-mentions ``<name>.csv``. The full table carries the id ``benchmark-table-<name>`` and the class
-``benchmark-table`` inside a ``<details class="benchmark-rows">`` (sphinx_design's dropdown; a plain container
-with sphinx-togglebutton's ``toggle`` class where sphinx_design is not loaded); the summary table carries the id
-``benchmark-summary-<name>``. ``tests/built/test_book_pages.py`` checks that every CSV is shown, with its header
-and every row, its summary, its dropdown and its downloadable file.
+The script that writes ``<name>.csv`` is ``benchmarks/<name>.py`` if it exists,
+otherwise the script whose source mentions ``<name>.csv``. The full table carries the id
+``benchmark-table-<name>`` and the class ``benchmark-table`` inside a ``<details
+class="benchmark-rows">`` (sphinx_design's dropdown; a plain container with
+sphinx-togglebutton's ``toggle`` class where sphinx_design is not loaded); the summary
+table carries the id ``benchmark-summary-<name>``. ``tests/built/test_book_pages.py``
+checks that every CSV is shown, with its header and every row, its summary, its dropdown
+and its downloadable file.
 
-Loaded by ``_ext/offline_book.py`` (``app.setup_extension``), so ``_config.yml`` lists one local extension.
+Loaded by ``_ext/offline_book.py`` (``app.setup_extension``), so ``_config.yml`` lists
+one local extension.
 """
 
 from __future__ import annotations
@@ -39,7 +46,8 @@ except ImportError:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
-MAX_ROWS = 500  # a table longer than this is a sign the CSV wants summarising in its script
+# a table longer than this is a sign the CSV wants summarising in its script
+MAX_ROWS = 500
 
 
 def _scripts(bench: Path) -> dict[str, Path]:
@@ -47,7 +55,8 @@ def _scripts(bench: Path) -> dict[str, Path]:
 
 
 def _summary(script: Path | None) -> str:
-    """The first paragraph of a script's module docstring, on one line ('' when there is none)."""
+    """The first paragraph of a script's module docstring, on one line ('' when there
+    is none)."""
     if script is None:
         return ""
     try:
@@ -77,7 +86,9 @@ def _command(script: Path, root: Path) -> nodes.literal:
     return nodes.literal(text=f"python {script.relative_to(root).as_posix()}")
 
 
-def _table(name: str, header: list[str], rows: list[list[str]], kind: str = "table") -> nodes.table:
+def _table(
+    name: str, header: list[str], rows: list[list[str]], kind: str = "table"
+) -> nodes.table:
     table = nodes.table(ids=[f"benchmark-{kind}-{name}"], classes=[f"benchmark-{kind}"])
     tgroup = nodes.tgroup(cols=len(header))
     table += tgroup
@@ -101,7 +112,8 @@ def _table(name: str, header: list[str], rows: list[list[str]], kind: str = "tab
 
 
 def _collapsed(env, title: str, body: list[nodes.Node]) -> nodes.Element:
-    """``body`` behind a toggle titled ``title``: sphinx_design's dropdown (``<details>``) when it is loaded."""
+    """``body`` behind a toggle titled ``title``: sphinx_design's dropdown
+    (``<details>``) when it is loaded."""
     if "sphinx_design" in env.app.extensions:
         from sphinx_design.shared import create_component
 
@@ -125,17 +137,24 @@ def _collapsed(env, title: str, body: list[nodes.Node]) -> nodes.Element:
 
 
 def _download(path: Path, root: Path) -> addnodes.download_reference:
-    """A link to the CSV file itself; Sphinx copies it into ``_downloads/`` of the HTML build."""
+    """A link to the CSV file itself; Sphinx copies it into ``_downloads/`` of the
+    HTML build."""
     rel = path.relative_to(root).as_posix()
     ref = addnodes.download_reference(
-        "", "", reftarget=f"/{rel}", refexplicit=True, refwarn=False, classes=["benchmark-csv"]
+        "",
+        "",
+        reftarget=f"/{rel}",
+        refexplicit=True,
+        refwarn=False,
+        classes=["benchmark-csv"],
     )
     ref += nodes.literal(text=path.name)
     return ref
 
 
 class BenchmarkTables(Directive):
-    """``{benchmark-tables}`` with an optional ``:results:`` folder (default ``benchmarks/results``)."""
+    """``{benchmark-tables}`` with an optional ``:results:`` folder (default
+    ``benchmarks/results``)."""
 
     has_content = False
     option_spec = {"results": directives.unchanged}
@@ -147,7 +166,8 @@ class BenchmarkTables(Directive):
         bench = results.parent
         scripts = _scripts(bench) if bench.is_dir() else {}
         csvs = sorted(results.glob("*.csv")) if results.is_dir() else []
-        # Rebuild this page when a CSV or a script is added, removed or changed (directory mtimes change too).
+        # Rebuild this page when a CSV or a script is added, removed or changed
+        # (directory mtimes change too).
         for dep in [bench, results, *csvs, *scripts.values()]:
             if dep.exists():
                 env.note_dependency(str(dep))
@@ -162,12 +182,17 @@ class BenchmarkTables(Directive):
                 continue
             header, rows = table_rows[0], table_rows[1:]
             script = _producer(name, scripts)
-            section = nodes.section(ids=[f"benchmark-{name}"], names=[f"benchmark {name}"])
+            section = nodes.section(
+                ids=[f"benchmark-{name}"], names=[f"benchmark {name}"]
+            )
             section += nodes.title(text=name)
             summary, failure = summarise(name, header, rows)
             if failure:
                 logger.warning(
-                    "benchmark %s: its summary no longer matches the CSV (%s); showing column ranges instead",
+                    (
+                        "benchmark %s: its summary no longer matches the CSV (%s); "
+                        "showing column ranges instead"
+                    ),
                     path.name,
                     failure,
                     location=(env.docname, self.lineno),
@@ -181,7 +206,11 @@ class BenchmarkTables(Directive):
                 section += _paragraph(doc)
             how = [
                 "Reproduce: ",
-                *((_command(script, root),) if script else ("(no script in benchmarks/ writes it)",)),
+                *(
+                    (_command(script, root),)
+                    if script
+                    else ("(no script in benchmarks/ writes it)",)
+                ),
                 " writes ",
                 nodes.literal(text=path.relative_to(root).as_posix()),
                 f" ({len(rows)} rows); download it: ",
@@ -201,7 +230,9 @@ class BenchmarkTables(Directive):
 
         pending = [s for s in scripts.values() if s not in shown]
         if pending:
-            section = nodes.section(ids=["benchmarks-not-yet-run"], names=["benchmarks not yet run"])
+            section = nodes.section(
+                ids=["benchmarks-not-yet-run"], names=["benchmarks not yet run"]
+            )
             section += nodes.title(text="Benchmarks without results yet")
             section += _paragraph(
                 "These scripts exist but their CSV is not in ",
@@ -212,7 +243,10 @@ class BenchmarkTables(Directive):
             for script in pending:
                 summary = _summary(script)
                 items += nodes.list_item(
-                    "", _paragraph(_command(script, root), *((" — " + summary,) if summary else ()))
+                    "",
+                    _paragraph(
+                        _command(script, root), *((" — " + summary,) if summary else ())
+                    ),
                 )
             section += items
             out.append(section)

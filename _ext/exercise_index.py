@@ -1,18 +1,23 @@
-"""Sphinx directive ``exercise-index``: every exercise of every chapter, read from the notebooks at build time.
+"""Sphinx directive ``exercise-index``: every exercise of every chapter, read from the
+notebooks at build time.
 
-The chapters end with exercises written with sphinx-exercise (``{exercise}`` directives, each with a ``:label:``
-and a ``:class:`` naming its kind, and a gated ``{solution-start}``/``{solution-end}`` pair around the worked
-solution's prose and code cells). The Exercises page (``book/exercises.md``) holds only prose and this directive,
-so an exercise added to a chapter is listed at the next build without anyone editing the page.
+The chapters end with exercises written with sphinx-exercise (``{exercise}`` directives,
+each with a ``:label:`` and a ``:class:`` naming its kind, and a gated
+``{solution-start}``/``{solution-end}`` pair around the worked solution's prose and code
+cells). The Exercises page (``book/exercises.md``) holds only prose and this directive,
+so an exercise added to a chapter is listed at the next build without anyone editing the
+page.
 
-For each chapter in ``_toc.yml`` order the directive emits the chapter's title (a link) and a table: the
-exercise's number within the chapter, its title (a link to it), its kind and its one-line summary, which is the
-first paragraph of the exercise's text (the convention in ``CONTRIBUTING.md``: that paragraph states the task in
-one sentence). The table is MyST, parsed like the rest of the page, so math in a summary renders.
+For each chapter in ``_toc.yml`` order the directive emits the chapter's title (a link)
+and a table: the exercise's number within the chapter, its title (a link to it), its
+kind and its one-line summary, which is the first paragraph of the exercise's text (the
+convention in ``CONTRIBUTING.md``: that paragraph states the task in one sentence). The
+table is MyST, parsed like the rest of the page, so math in a summary renders.
 
-Malformed exercises are build warnings (the book builds with ``-W``): an exercise without a label or without one
-of the kinds in :data:`KINDS`, or without a solution in the same notebook. ``tests/test_book_structure.py``
-checks the counts the exercises issue asks for (≥ 3 per chapter, every kind present).
+Malformed exercises are build warnings (the book builds with ``-W``): an exercise
+without a label or without one of the kinds in :data:`KINDS`, or without a solution in
+the same notebook. ``tests/test_book_structure.py`` checks the counts the exercises
+issue asks for (≥ 3 per chapter, every kind present).
 
 Loaded by ``_ext/offline_book.py``.
 """
@@ -34,10 +39,12 @@ from sphinx.util.docutils import SphinxDirective
 logger = logging.getLogger(__name__)
 
 KINDS = ("concept", "code", "experiment")
-"""An exercise's kind, its ``:class:``: a derivation or question, an extension of ``nmbook``, a seed experiment."""
+"""An exercise's kind, its ``:class:``: a derivation or question, an extension of
+``nmbook``, a seed experiment."""
 
 _OPEN = re.compile(
-    r"^(?P<fence>`{3,}|:{3,})\{(?P<name>exercise|exercise-start|solution-start)\}[ \t]*(?P<arg>.*)$"
+    r"^(?P<fence>`{3,}|:{3,})\{(?P<name>exercise|exercise-start|solution-start)\}[ "
+    r"\t]*(?P<arg>.*)$"
 )
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
 
@@ -54,7 +61,8 @@ class Exercise:
 
 
 def _directives(text: str):
-    """Yield ``(name, argument, options, body)`` of each exercise/solution opening in a markdown cell."""
+    """Yield ``(name, argument, options, body)`` of each exercise/solution opening in
+    a markdown cell."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
         m = _OPEN.match(line.strip())
@@ -82,10 +90,14 @@ def _first_paragraph(body: str) -> str:
     return " ".join(para)
 
 
-def chapter_exercises(path: Path, docname: str) -> tuple[list[Exercise], list[str], list[str]]:
-    """The exercises of one notebook, the labels its solutions answer, and the problems found.
+def chapter_exercises(
+    path: Path, docname: str
+) -> tuple[list[Exercise], list[str], list[str]]:
+    """The exercises of one notebook, the labels its solutions answer, and the problems
+    found.
 
-    Returns ``(exercises, solution_labels, problems)``; ``problems`` are human-readable strings.
+    Returns ``(exercises, solution_labels, problems)``; ``problems`` are human-readable
+    strings.
     """
     nb = json.loads(path.read_text(encoding="utf-8"))
     exercises: list[Exercise] = []
@@ -94,12 +106,19 @@ def chapter_exercises(path: Path, docname: str) -> tuple[list[Exercise], list[st
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "markdown":
             continue
-        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        text = (
+            "".join(cell["source"])
+            if isinstance(cell["source"], list)
+            else cell["source"]
+        )
         for name, arg, options, body in _directives(text):
             if name == "solution-start":
                 solved.append(arg)
                 if "dropdown" not in options.get("class", "").split():
-                    problems.append(f"{docname}: the solution to {arg!r} is not hidden (`:class: dropdown`)")
+                    problems.append(
+                        f"{docname}: the solution to {arg!r} is not hidden (`:class: "
+                        f"dropdown`)"
+                    )
                 continue
             label = options.get("label", "")
             kinds = tuple(k for k in options.get("class", "").split() if k in KINDS)
@@ -107,25 +126,38 @@ def chapter_exercises(path: Path, docname: str) -> tuple[list[Exercise], list[st
             if not label:
                 problems.append(f"{where} has no :label:")
             if not kinds:
-                problems.append(f"{where} has no :class: naming its kind ({', '.join(KINDS)})")
-            exercises.append(Exercise(docname, label, arg, kinds, _first_paragraph(body)))
+                problems.append(
+                    f"{where} has no :class: naming its kind ({', '.join(KINDS)})"
+                )
+            exercises.append(
+                Exercise(docname, label, arg, kinds, _first_paragraph(body))
+            )
     for ex in exercises:
         if ex.label and ex.label not in solved:
-            problems.append(f"{docname}: exercise {ex.label!r} has no solution-start in the same notebook")
+            problems.append(
+                f"{docname}: exercise {ex.label!r} has no solution-start in "
+                f"the same notebook"
+            )
     return exercises, solved, problems
 
 
 def toc_chapters(root: Path) -> list[str]:
     """Docnames of the chapters in ``_toc.yml`` order (the root page excluded)."""
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    return [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
+    return [
+        c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])
+    ]
 
 
 def _title(path: Path) -> str:
     nb = json.loads(path.read_text(encoding="utf-8"))
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "markdown":
-            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            text = (
+                "".join(cell["source"])
+                if isinstance(cell["source"], list)
+                else cell["source"]
+            )
             for line in text.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
@@ -137,7 +169,8 @@ def _cell(text: str) -> str:
 
 
 class ExerciseIndex(SphinxDirective):
-    """``{exercise-index}``: a table of exercises per chapter (see the module docstring)."""
+    """``{exercise-index}``: a table of exercises per chapter (see the module
+    docstring)."""
 
     has_content = False
 
@@ -157,12 +190,16 @@ class ExerciseIndex(SphinxDirective):
             if not exercises:
                 continue
             total += len(exercises)
-            rel = Path(docname).relative_to(here) if here != Path(".") else Path(docname)
+            rel = (
+                Path(docname).relative_to(here) if here != Path(".") else Path(docname)
+            )
             lines += [f"**{{doc}}`{_cell(_title(path))} <{rel.as_posix()}>`**", ""]
             lines += ["| | exercise | kind | the task |", "|---|---|---|---|"]
             for i, ex in enumerate(exercises, 1):
                 link = f"{{ref}}`{_cell(ex.title or ex.label)} <{ex.label}>`"
-                lines.append(f"| {i} | {link} | {', '.join(ex.kinds)} | {_cell(ex.summary)} |")
+                lines.append(
+                    f"| {i} | {link} | {', '.join(ex.kinds)} | {_cell(ex.summary)} |"
+                )
             lines.append("")
         if not total:
             lines = ["No chapter has exercises yet."]

@@ -1,19 +1,22 @@
 """A small Sphinx hook that keeps the built book offline and its browser console clean.
 
-Jupyter Book 1.x always loads sphinx-thebe, which injects an inline script declaring ``THEBE_JS_URL`` (a CDN
-address) and, when the environment is read twice, declares it twice, so every page logs a SyntaxError. The book
-has no live kernels (launch buttons and thebe are off), so the thebe assets are dropped from every page, and so
-are the inert per-page thebe configuration blocks (they name a Binder repository the book never contacts).
+Jupyter Book 1.x always loads sphinx-thebe, which injects an inline script declaring
+``THEBE_JS_URL`` (a CDN address) and, when the environment is read twice, declares it
+twice, so every page logs a SyntaxError. The book has no live kernels (launch buttons
+and thebe are off), so the thebe assets are dropped from every page, and so are the
+inert per-page thebe configuration blocks (they name a Binder repository the book never
+contacts).
 
-Without a declared icon, browsers ask the server for ``/favicon.ico`` and log a 404 in the console: unless
-``html.favicon`` is configured, the book's own small icon (``_ext/static/favicon.svg``) is used.
+Without a declared icon, browsers ask the server for ``/favicon.ico`` and log a 404 in
+the console: unless ``html.favicon`` is configured, the book's own small icon
+(``_ext/static/favicon.svg``) is used.
 
-It also loads ``_ext/benchmark_tables.py`` (the ``benchmark-tables`` directive of the benchmarks page) and
-``_ext/exercise_index.py`` (the ``exercise-index`` directive of the exercises page), so ``_config.yml`` names a
-single local extension.
+It also loads ``_ext/benchmark_tables.py`` (the ``benchmark-tables`` directive of the
+benchmarks page) and ``_ext/exercise_index.py`` (the ``exercise-index`` directive of the
+exercises page), so ``_config.yml`` names a single local extension.
 
-``tests/built/test_browser.py`` opens every page in Chromium and fails on any console error, so a regression of
-either shows up there.
+``tests/built/test_browser.py`` opens every page in Chromium and fails on any console
+error, so a regression of either shows up there.
 """
 
 from __future__ import annotations
@@ -29,10 +32,14 @@ _FAVICON = Path(__file__).resolve().parent / "static" / "favicon.svg"
 
 def _is_thebe(asset: Any) -> bool:
     filename = getattr(asset, "filename", asset if isinstance(asset, str) else None)
-    body = getattr(asset, "attributes", {}).get("body", "") if hasattr(asset, "attributes") else ""
-    return (filename is not None and str(filename).split("?")[0].endswith(_THEBE_FILES)) or (
-        "THEBE_JS_URL" in (body or "")
+    body = (
+        getattr(asset, "attributes", {}).get("body", "")
+        if hasattr(asset, "attributes")
+        else ""
     )
+    return (
+        filename is not None and str(filename).split("?")[0].endswith(_THEBE_FILES)
+    ) or ("THEBE_JS_URL" in (body or ""))
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
@@ -42,10 +49,13 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
 
 
 def _drop_thebe_config_nodes(app, doctree, docname) -> None:
-    """Remove the raw ``text/x-thebe-config`` and ``kernelName`` scripts sphinx-thebe appends to each page."""
+    """Remove the raw ``text/x-thebe-config`` and ``kernelName`` scripts sphinx-thebe
+    appends to each page."""
     for node in list(doctree.findall(nodes.raw)):
         text = node.astext()
-        if "text/x-thebe-config" in text or text.strip().startswith("<script>kernelName ="):
+        if "text/x-thebe-config" in text or text.strip().startswith(
+            "<script>kernelName ="
+        ):
             node.parent.remove(node)
 
 
@@ -55,12 +65,14 @@ def _default_favicon(app, config) -> None:
 
 
 def _singlehtml_knows_html_nodes(app) -> None:
-    """Let the single-page builder (behind the PDF) render every node the HTML builder renders.
+    """Let the single-page builder (behind the PDF) render every node the HTML builder
+    renders.
 
-    Sphinx looks a translator's node handlers up by builder *name* first and falls back to the format only when the
-    name has none. sphinx-exercise registers its nodes for ``singlehtml`` by name, so from then on ``singlehtml``
-    ignores every handler registered for ``html`` only (myst-nb's hidden-cell node among them) and the build fails.
-    Copying the missing ``html`` handlers restores the fallback.
+    Sphinx looks a translator's node handlers up by builder *name* first and falls back
+    to the format only when the name has none. sphinx-exercise registers its nodes for
+    ``singlehtml`` by name, so from then on ``singlehtml`` ignores every handler
+    registered for ``html`` only (myst-nb's hidden-cell node among them) and the build
+    fails. Copying the missing ``html`` handlers restores the fallback.
     """
     handlers = app.registry.translation_handlers
     if "singlehtml" in handlers:

@@ -1,16 +1,19 @@
-"""Seed sweep of Part IV, chapter 1's identity task (the NALU paper's Figure 1): what holds in every seed?
+"""Seed sweep of Part IV, chapter 1's identity task (the NALU paper's Figure 1): what
+holds in every seed?
 
-The chapter trains 8 seeds per activation live and plots their mean; this sweep trains the same configuration —
-``nmbook.tasks.arithmetic.fit_identity_mlp`` with its defaults (1 → 8 → 8 → 8 → 1, Adam 1e-2, batches of 64
-from U[−5, 5], 3,000 steps) — for more seeds and records every seed's absolute error on the chapter's test grid
-(401 points in [−20, 20]): the mean inside the training range (``in_range``, |x| ≤ 5) and outside it
-(``out_of_range``), the error at x = −20 and x = 20, and the least-squares slope of the error against |x| on
-10 ≤ |x| ≤ 20 on each side (``slope_neg``, ``slope_pos``; 1 means the output has become a constant, 0 a perfect
-copy). A bound that every seed satisfies also holds for the chapter's mean over any 8 of them.
+The chapter trains 8 seeds per activation live and plots their mean; this sweep trains
+the same configuration — ``nmbook.tasks.arithmetic.fit_identity_mlp`` with its defaults
+(1 → 8 → 8 → 8 → 1, Adam 1e-2, batches of 64 from U[−5, 5], 3,000 steps) — for more
+seeds and records every seed's absolute error on the chapter's test grid (401 points in
+[−20, 20]): the mean inside the training range (``in_range``, |x| ≤ 5) and outside it
+(``out_of_range``), the error at x = −20 and x = 20, and the least-squares slope of the
+error against |x| on 10 ≤ |x| ≤ 20 on each side (``slope_neg``, ``slope_pos``; 1 means
+the output has become a constant, 0 a perfect copy). A bound that every seed satisfies
+also holds for the chapter's mean over any 8 of them.
 
-Run: ``python benchmarks/identity_mlp_seeds.py [--seeds N]`` (default 30 seeds; about 3 minutes on one core) —
-writes ``benchmarks/results/identity_mlp_seeds.csv`` and prints, per activation, the range over seeds of each
-quantity.
+Run: ``python benchmarks/identity_mlp_seeds.py [--seeds N]`` (default 30 seeds; about 3
+minutes on one core) — writes ``benchmarks/results/identity_mlp_seeds.csv`` and prints,
+per activation, the range over seeds of each quantity.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ FIELDS = [
 
 
 def measure(activation: str, seed: int) -> dict:
-    """Train one model as the chapter does and measure its absolute error on the chapter's grid."""
+    """Train one model as the chapter does and measure its absolute error on the
+    chapter's grid."""
     x = X_TEST[:, 0]
     err = np.abs(fit_identity_mlp(activation, seed).forward(X_TEST) - X_TEST)[:, 0]
     inside = np.abs(x) <= 5.0
@@ -66,13 +70,19 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     print(
-        f"{'activation':>10s}  " + "  ".join(f"{f:>17s}" for f in FIELDS[2:]) + "   (min .. max over seeds)"
+        f"{'activation':>10s}  "
+        + "  ".join(f"{f:>17s}" for f in FIELDS[2:])
+        + "   (min .. max over seeds)"
     )
     for name in IDENTITY_ACTIVATIONS:
         runs = [measure(name, s) for s in range(args.seeds)]
         rows += runs
         cols = [np.array([float(r[f]) for r in runs]) for f in FIELDS[2:]]
-        print(f"{name:>10s}  " + "  ".join(f"{c.min():7.3g} .. {c.max():<7.3g}" for c in cols), flush=True)
+        print(
+            f"{name:>10s}  "
+            + "  ".join(f"{c.min():7.3g} .. {c.max():<7.3g}" for c in cols),
+            flush=True,
+        )
     args.out.parent.mkdir(exist_ok=True)
     with args.out.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=FIELDS)

@@ -1,24 +1,29 @@
-"""Seed sweep of the two NALU runs that Part IV, chapter 2 trains live: what holds in every seed?
+"""Seed sweep of the two NALU runs that Part IV, chapter 2 trains live: what holds in
+every seed?
 
-The chapter watches one seed of each run closely; this sweep repeats exactly those configurations for more seeds
-(seed ``s`` initialises the model and draws the training batches and test sets; seed 0 is the chapter's run) and
-records every quantity the chapter prints or asserts about them:
+The chapter watches one seed of each run closely; this sweep repeats exactly those
+configurations for more seeds (seed ``s`` initialises the model and draws the training
+batches and test sets; seed 0 is the chapter's run) and records every quantity the
+chapter prints or asserts about them:
 
-* ``two``: a single NALU (shared W) on ``a × b`` with ``x = (a, b)``, Adam 1e-2, batches of 64, 5,000 steps —
-  the learned weights ``w_a``, ``w_b``, the mean gate on 500 extrapolation inputs (sample seed 1, as in the
-  chapter), the scaled errors and the relative extrapolation error, and the trained unit's output and gate on
-  ``(−3, 4)`` and ``(3, 4)``;
-* ``paper``: two stacked NALUs of width 2 on ``a × b`` hidden in 100 inputs, the task's slices fixed by task
-  seed 0 (the chapter's task), same optimiser and budget — the scaled errors, the relative extrapolation error,
-  the first layer's mean ``|W|`` on the 80 inputs that are neither ``a`` nor ``b``, the smaller and larger of
-  its two units' mean gates on 500 interpolation inputs (sample seed 1), and the training loss at the first and
-  the last logged step.
+* ``two``: a single NALU (shared W) on ``a × b`` with ``x = (a, b)``, Adam 1e-2, batches
+  of 64, 5,000 steps — the learned weights ``w_a``, ``w_b``, the mean gate on 500
+  extrapolation inputs (sample seed 1, as in the chapter), the scaled errors and the
+  relative extrapolation error, and the trained unit's output and gate on ``(−3, 4)``
+  and ``(3, 4)``;
+* ``paper``: two stacked NALUs of width 2 on ``a × b`` hidden in 100 inputs, the task's
+  slices fixed by task seed 0 (the chapter's task), same optimiser and budget — the
+  scaled errors, the relative extrapolation error, the first layer's mean ``|W|`` on the
+  80 inputs that are neither ``a`` nor ``b``, the smaller and larger of its two units'
+  mean gates on 500 interpolation inputs (sample seed 1), and the training loss at the
+  first and the last logged step.
 
-A run *succeeds* when its relative extrapolation error is below 5% (as in ``benchmarks/nalu_static.py``).
+A run *succeeds* when its relative extrapolation error is below 5% (as in
+``benchmarks/nalu_static.py``).
 
-Run: ``python benchmarks/nalu_live_runs.py [--seeds N]`` (default 32 seeds; about 2 minutes on one core) —
-writes ``benchmarks/results/nalu_live_runs.csv`` and prints, per setup, the range over seeds of each quantity
-and the success count.
+Run: ``python benchmarks/nalu_live_runs.py [--seeds N]`` (default 32 seeds; about 2
+minutes on one core) — writes ``benchmarks/results/nalu_live_runs.csv`` and prints, per
+setup, the range over seeds of each quantity and the success count.
 """
 
 from __future__ import annotations
@@ -33,16 +38,36 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from nmbook.tasks.arithmetic import build_static_model, make_arithmetic_task, run_static_task  # noqa: E402
+# noqa: E402
+from nmbook.tasks.arithmetic import (
+    build_static_model,
+    make_arithmetic_task,
+    run_static_task,
+)
 
 OUT = Path(__file__).resolve().parent / "results" / "nalu_live_runs.csv"
 STEPS = 5000
 SUCCESS = 0.05
 FIELDS = [
-    "setup", "seed", "scaled_interpolation", "scaled_extrapolation", "relative_error_extrapolation", "success",
-    "w_a", "w_b", "gate_extrapolation", "out_neg", "out_pos", "gate_neg", "gate_pos",
-    "mean_abs_w_outside", "gate_min", "gate_max", "loss_first", "loss_last",
-]  # fmt: skip
+    "setup",
+    "seed",
+    "scaled_interpolation",
+    "scaled_extrapolation",
+    "relative_error_extrapolation",
+    "success",
+    "w_a",
+    "w_b",
+    "gate_extrapolation",
+    "out_neg",
+    "out_pos",
+    "gate_neg",
+    "gate_pos",
+    "mean_abs_w_outside",
+    "gate_min",
+    "gate_max",
+    "loss_first",
+    "loss_last",
+]
 
 
 def run_two(seed: int) -> dict:
@@ -69,7 +94,8 @@ def run_two(seed: int) -> dict:
 
 
 def run_paper(seed: int) -> dict:
-    """The chapter's "full task, one seed": two stacked NALUs on a × b among 100 inputs (task seed 0)."""
+    """The chapter's "full task, one seed": two stacked NALUs on a × b among 100
+    inputs (task seed 0)."""
     task = make_arithmetic_task("mul", n_inputs=100, subset_size=10, seed=0)
     model = build_static_model("nalu", 100, rng=seed, hidden=2, layers=2)
     r = run_static_task(model, task, steps=STEPS, seed=seed)
@@ -108,12 +134,21 @@ def main() -> None:
     for setup, fn in (("two", run_two), ("paper", run_paper)):
         runs = [fn(s) for s in range(args.seeds)]
         rows += runs
-        print(f"{setup}: success (relative extrapolation error < {SUCCESS:.0%}) in "
-              f"{sum(r['success'] for r in runs)} of {len(runs)} seeds; min .. max over seeds:")  # fmt: skip
+        print(
+            f"{setup}: success (relative extrapolation error < {SUCCESS:.0%}) in "
+            f"{sum(r['success'] for r in runs)} of {len(runs)} seeds; min "
+            f".. max over seeds:"
+        )
         for f in FIELDS[2:]:
             if f != "success" and runs[0].get(f, "") != "":
                 v = np.array([float(r[f]) for r in runs])
-                print(f"  {f:30s} {v.min():10.4g} .. {v.max():<10.4g} median {np.median(v):.4g}", flush=True)
+                print(
+                    (
+                        f"  {f:30s} {v.min():10.4g} .. {v.max():<10.4g} median "
+                        f"{np.median(v):.4g}"
+                    ),
+                    flush=True,
+                )
     args.out.parent.mkdir(exist_ok=True)
     with args.out.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=FIELDS, restval="")

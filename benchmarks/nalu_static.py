@@ -1,18 +1,22 @@
 """Seed sweep of the NALU paper's static arithmetic tasks (Part IV, chapter 2).
 
-Two setups, each op × model × seed trained with Adam (lr 1e-2, batch 64) on fresh interpolation batches:
+Two setups, each op × model × seed trained with Adam (lr 1e-2, batch 64) on fresh
+interpolation batches:
 
-* ``paper``: x ∈ R^100, a and b sums of two fixed random slices of 10 inputs, two-layer models of width 2
-  (ReLU6 MLP, linear MLP "none", NAC stack, NALU stack), 5,000 steps;
-* ``two``: x = (a, b) directly, a single NAC or NALU unit (the ReLU6 MLP keeps two layers, width 8),
-  5,000 steps.
+* ``paper``: x ∈ R^100, a and b sums of two fixed random slices of 10 inputs, two-layer
+  models of width 2 (ReLU6 MLP, linear MLP "none", NAC stack, NALU stack), 5,000 steps;
+* ``two``: x = (a, b) directly, a single NAC or NALU unit (the ReLU6 MLP keeps two
+  layers, width 8), 5,000 steps.
 
-Inputs ~ U[1, 2) for training and interpolation, U[2, 6) for extrapolation. Errors are scaled as in the paper:
-100 × test MSE / test MSE of the same model at its random initialisation (the baseline run in the same
-process). A run *succeeds* when its mean relative absolute error on the extrapolation set is below 5%.
+Inputs ~ U[1, 2) for training and interpolation, U[2, 6) for extrapolation. Errors are
+scaled as in the paper:
+100 × test MSE / test MSE of the same model at its random initialisation (the baseline
+run in the same process). A run *succeeds* when its mean relative absolute error on the
+extrapolation set is below 5%.
 
-Run: ``python benchmarks/nalu_static.py`` (20 seeds a cell; about 15 minutes on one core) — writes
-``benchmarks/results/nalu_static.csv`` (one row per run) and prints the success rates.
+Run: ``python benchmarks/nalu_static.py`` (20 seeds a cell; about 15 minutes on one
+core) — writes ``benchmarks/results/nalu_static.csv`` (one row per run) and prints the
+success rates.
 """
 
 from __future__ import annotations
@@ -39,9 +43,15 @@ STEPS = 5000
 SUCCESS = 0.05
 OUT = Path(__file__).resolve().parent / "results" / "nalu_static.csv"
 FIELDS = [
-    "setup", "op", "model", "seed", "scaled_interpolation", "scaled_extrapolation",
-    "relative_error_extrapolation", "success",
-]  # fmt: skip
+    "setup",
+    "op",
+    "model",
+    "seed",
+    "scaled_interpolation",
+    "scaled_extrapolation",
+    "relative_error_extrapolation",
+    "success",
+]
 
 
 def one_run(setup: str, op: str, kind: str, seed: int) -> dict:
@@ -68,14 +78,20 @@ def one_run(setup: str, op: str, kind: str, seed: int) -> dict:
 
 def main() -> None:
     rows = []
-    for setup, kinds in (("paper", ("relu6", "none", "nac", "nalu")), ("two", ("relu6", "nac", "nalu"))):
+    for setup, kinds in (
+        ("paper", ("relu6", "none", "nac", "nalu")),
+        ("two", ("relu6", "nac", "nalu")),
+    ):
         for op in OPERATIONS:
             for kind in kinds:
                 runs = [one_run(setup, op, kind, s) for s in SEEDS]
                 rows += runs
                 rate = format_rate(sum(r["success"] for r in runs), len(runs))
                 med = np.median([float(r["scaled_extrapolation"]) for r in runs])
-                msg = f"{setup:5s} {op:6s} {kind:5s} success {rate}  median scaled extrapol. {med:.3g}"
+                msg = (
+                    f"{setup:5s} {op:6s} {kind:5s} success {rate}  median scaled "
+                    f"extrapol. {med:.3g}"
+                )
                 print(msg, flush=True)
     write_rows(OUT, FIELDS, rows)
     print(f"wrote {OUT}")

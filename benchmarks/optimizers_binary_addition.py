@@ -1,19 +1,22 @@
 """Optimiser comparison on binary addition (Part II, *An RNN from scratch, part 2*).
 
-The chapter's setup: 2,000 random pairs of 7-bit numbers (8 output steps with the carry), an Elman RNN of 16
-tanh units with a linear read-out, BCE on the logits of every output bit, minibatches of 100 (every sample once
-per epoch, reshuffled each epoch), 50 epochs. Held out: every one of the 16,384 pairs of 7-bit numbers that is
-not in the training set. Each optimiser of ``nmbook.tasks.binary_addition.OPTIMIZER_NAMES`` is run with four
-learning rates a factor of ~3 apart, chosen so that the best one lies inside the grid, and 10 seeds. A run is
-*solved* at the first epoch whose held-out whole-sum accuracy is 100%; training goes on to 50 epochs anyway, so
-the curves can be compared after that point too.
+The chapter's setup: 2,000 random pairs of 7-bit numbers (8 output steps with the
+carry), an Elman RNN of 16 tanh units with a linear read-out, BCE on the logits of every
+output bit, minibatches of 100 (every sample once per epoch, reshuffled each epoch), 50
+epochs. Held out: every one of the 16,384 pairs of 7-bit numbers that is not in the
+training set. Each optimiser of ``nmbook.tasks.binary_addition.OPTIMIZER_NAMES`` is run
+with four learning rates a factor of ~3 apart, chosen so that the best one lies inside
+the grid, and 10 seeds. A run is *solved* at the first epoch whose held-out whole-sum
+accuracy is 100%; training goes on to 50 epochs anyway, so the curves can be compared
+after that point too.
 
-The baseline, run in the same process, is plain SGD at its best learning rate: the script prints each
-optimiser's median epochs to 100% as a ratio to it.
+The baseline, run in the same process, is plain SGD at its best learning rate: the
+script prints each optimiser's median epochs to 100% as a ratio to it.
 
-Run: ``python benchmarks/optimizers_binary_addition.py`` (about 10 minutes on one core) — writes
-``benchmarks/results/optimizers_binary_addition.csv``, one row per run: ``solved_epoch`` (empty when the run
-never reached 100%), and the held-out accuracy and mean minibatch loss of the last epoch.
+Run: ``python benchmarks/optimizers_binary_addition.py`` (about 10 minutes on one core)
+— writes ``benchmarks/results/optimizers_binary_addition.csv``, one row per run:
+``solved_epoch`` (empty when the run never reached 100%), and the held-out accuracy and
+mean minibatch loss of the last epoch.
 """
 
 from __future__ import annotations
@@ -48,23 +51,39 @@ LEARNING_RATES = {
     "Adam": (0.003, 0.01, 0.03, 0.1),
 }
 OUT = Path(__file__).resolve().parent / "results" / "optimizers_binary_addition.csv"
-FIELDS = ["optimizer", "lr", "seed", "solved_epoch", "final_held_out_acc", "final_train_loss"]
+FIELDS = [
+    "optimizer",
+    "lr",
+    "seed",
+    "solved_epoch",
+    "final_held_out_acc",
+    "final_train_loss",
+]
 
 
 def one_run(name: str, lr: float, seed: int, train, held_out) -> dict:
     """Train one model for ``EPOCHS`` epochs; its row of the CSV."""
     model = adder_rnn(HIDDEN, seed)
     hist = train_adder(
-        model, train, make_optimizer(name, model.parameters(), lr), epochs=EPOCHS, batch_size=BATCH,
-        seed=seed, held_out=held_out, stop_when_solved=False,
-    )  # fmt: skip
+        model,
+        train,
+        make_optimizer(name, model.parameters(), lr),
+        epochs=EPOCHS,
+        batch_size=BATCH,
+        seed=seed,
+        held_out=held_out,
+        stop_when_solved=False,
+    )
     per_epoch = len(hist["batch_loss"]) // EPOCHS
     last_epoch_loss = float(np.mean(hist["batch_loss"][-per_epoch:]))
     return {
-        "optimizer": name, "lr": lr, "seed": seed,
+        "optimizer": name,
+        "lr": lr,
+        "seed": seed,
         "solved_epoch": "" if hist["solved_epoch"] is None else hist["solved_epoch"],
-        "final_held_out_acc": f"{hist['held_out_acc'][-1]:.6f}", "final_train_loss": f"{last_epoch_loss:.6g}",
-    }  # fmt: skip
+        "final_held_out_acc": f"{hist['held_out_acc'][-1]:.6f}",
+        "final_train_loss": f"{last_epoch_loss:.6g}",
+    }
 
 
 def main() -> None:
@@ -79,10 +98,15 @@ def main() -> None:
                 rows.append(row)
                 epochs.append(row["solved_epoch"] or None)
             solved = [e for e in epochs if e is not None]
-            med = float(np.median([float("inf") if e is None else e for e in epochs]))  # unsolved count as ∞
+            # unsolved count as ∞
+            med = float(np.median([float("inf") if e is None else e for e in epochs]))
             summary[(name, lr)] = (len(solved), med)
             print(
-                f"{name:17s} lr {lr:<6g} solved {len(solved):2d}/{len(epochs)}  epochs {epochs}", flush=True
+                (
+                    f"{name:17s} lr {lr:<6g} solved "
+                    f"{len(solved):2d}/{len(epochs)}  epochs {epochs}"
+                ),
+                flush=True,
             )
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", newline="") as fh:
@@ -92,15 +116,22 @@ def main() -> None:
     print(f"wrote {OUT} ({len(rows)} rows)")
 
     def best(name: str) -> tuple[float, int, float]:
-        lr = min(LEARNING_RATES[name], key=lambda v: (-summary[(name, v)][0], summary[(name, v)][1]))
+        lr = min(
+            LEARNING_RATES[name],
+            key=lambda v: (-summary[(name, v)][0], summary[(name, v)][1]),
+        )
         return (lr, *summary[(name, lr)])
 
     base = best("SGD")[2]
-    print("best learning rate per optimiser; median epochs to 100% held-out (ratio to SGD):")
+    print(
+        "best learning rate per optimiser; median epochs to 100% "
+        "held-out (ratio to SGD):"
+    )
     for name in OPTIMIZER_NAMES:
         lr, n, med = best(name)
         print(
-            f"  {name:17s} lr {lr:<6g} solved {n:2d}/{len(SEEDS)}  median {med:5.1f}  ratio {med / base:.2f}"
+            f"  {name:17s} lr {lr:<6g} solved {n:2d}/{len(SEEDS)}  median "
+            f"{med:5.1f}  ratio {med / base:.2f}"
         )
 
 

@@ -1,14 +1,20 @@
-"""One learning-rate rule for chapter 3's two models: the stack-RNN recipe and the LSTM baseline.
+"""One learning-rate rule for chapter 3's two models: the stack-RNN recipe and the LSTM
+baseline.
 
-Each model trains, exactly as in ``reversal_seeds.py`` (recipes ``penalty`` and ``lstm``) except for the learning
-rate, at lr ∈ {1e-3, 3e-3, 1e-2, 3e-2} on 10 seeds (100–109) that the chapter's sweep never uses. **The rule**,
-fixed before running: a model's learning rate is the one with the most seeds that master lengths 1–8 (every
-sequence of a fresh batch of lengths 1–8 reversed, the stopping rule of chapter 3, penalty included where the
-recipe has one); ties go to the most seeds at ≥ 99% whole-sequence accuracy at length 8 on 100 test sequences, then
-to the highest median per-symbol accuracy at length 8. The chapter's choices were 3e-3 (stack-RNN) and 1e-2 (LSTM).
+Each model trains, exactly as in ``reversal_seeds.py`` (recipes ``penalty`` and
+``lstm``) except for the learning rate, at lr ∈ {1e-3, 3e-3, 1e-2, 3e-2} on 10 seeds
+(100–109) that the chapter's sweep never uses. **The rule**, fixed before running: a
+model's learning rate is the one with the most seeds that master lengths 1–8 (every
+sequence of a fresh batch of lengths 1–8 reversed, the stopping rule of chapter 3,
+penalty included where the recipe has one); ties go to the most seeds at ≥ 99%
+whole-sequence accuracy at length 8 on 100 test sequences, then to the highest median
+per-symbol accuracy at length 8. The chapter's choices were 3e-3 (stack-RNN) and 1e-2
+(LSTM).
 
-Run: ``python benchmarks/reversal_lr.py [--models penalty,lstm] [--lrs 0.001,...] [--out FILE]`` (about 20 minutes
-on one core; ``--lrs`` and ``--out`` split the work, concatenate the rows) — writes ``benchmarks/results/reversal_lr.csv``, one row per run, and prints each model's choice.
+Run: ``python benchmarks/reversal_lr.py [--models penalty,lstm] [--lrs 0.001,...] [--out
+FILE]`` (about 20 minutes on one core; ``--lrs`` and ``--out`` split the work,
+concatenate the rows) — writes ``benchmarks/results/reversal_lr.csv``, one row per run,
+and prints each model's choice.
 """
 
 from __future__ import annotations
@@ -39,10 +45,15 @@ def one_run(model_name: str, lr: float, seed: int) -> dict:
     hist = train_transducer(model, cfg)
     acc = accuracy_by_length(model, "reverse", 8, [8, 16], 100, seed=1)
     return {
-        "model": model_name, "lr": f"{lr:g}", "seed": seed, "solved": int(hist.stopped_at < cfg.steps),
-        "steps": hist.stopped_at, "acc_8": f"{acc[8][0]:.2f}", "fine_8": f"{acc[8][1]:.3f}",
+        "model": model_name,
+        "lr": f"{lr:g}",
+        "seed": seed,
+        "solved": int(hist.stopped_at < cfg.steps),
+        "steps": hist.stopped_at,
+        "acc_8": f"{acc[8][0]:.2f}",
+        "fine_8": f"{acc[8][1]:.3f}",
         "acc_16": f"{acc[16][0]:.2f}",
-    }  # fmt: skip
+    }
 
 
 def choose(rows: list[dict], model_name: str) -> str:
@@ -56,13 +67,19 @@ def choose(rows: list[dict], model_name: str) -> str:
             float(np.median([float(r["fine_8"]) for r in rs])),
         )
 
-    return max(dict.fromkeys(r["lr"] for r in rows if r["model"] == model_name), key=key)
+    return max(
+        dict.fromkeys(r["lr"] for r in rows if r["model"] == model_name), key=key
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", default="penalty,lstm")
-    ap.add_argument("--lrs", default=",".join(f"{lr:g}" for lr in LRS), help="a subset of the grid, to share the work")
+    ap.add_argument(
+        "--lrs",
+        default=",".join(f"{lr:g}" for lr in LRS),
+        help="a subset of the grid, to share the work",
+    )
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     rows = []
@@ -71,9 +88,16 @@ def main() -> None:
             runs = [one_run(name, lr, s) for s in SEEDS]
             rows += runs
             solved = sum(r["solved"] for r in runs)
-            print(f"{name:8s} lr {lr:g}: solved {solved}/{len(runs)}, "
-                  f"median per-symbol at 8 {np.median([float(r['fine_8']) for r in runs]):.3f}", flush=True)  # fmt: skip
-        print(f"{name}: over these rates the rule picks lr {choose(rows, name)}", flush=True)
+            print(
+                f"{name:8s} lr {lr:g}: solved {solved}/{len(runs)}, "
+                f"median per-symbol at 8 "
+                f"{np.median([float(r['fine_8']) for r in runs]):.3f}",
+                flush=True,
+            )
+        print(
+            f"{name}: over these rates the rule picks lr {choose(rows, name)}",
+            flush=True,
+        )
     write_rows(args.out, FIELDS, rows)
     print(f"wrote {args.out}")
 

@@ -1,14 +1,17 @@
-"""Seed sweep behind Part II's exercise *Does Rprop really fail on minibatches?*: Rprop, full batch vs minibatches.
+"""Seed sweep behind Part II's exercise *Does Rprop really fail on minibatches?*: Rprop,
+full batch vs minibatches.
 
-The chapter's adder (16 tanh units, ``adder_rnn(16, rng=seed)``) on its 2,000 training sums of 7-bit numbers
-(``random_additions(2000, 7, seed=0)``) is trained with ``Rprop(lr=0.01)`` (η = (0.5, 1.2), Δ in [1e-6, 50])
-for 100 full-batch updates, and separately for 10 epochs of shuffled minibatches of 100 (200 updates, loader
-seeded with ``seed``). Each row records the whole-sum accuracy on the 14,496 held-out pairs and the median step
-size Δ over all parameter entries at the end. The full-batch runs are the baseline, in the same process: the
-script prints how many seeds each setting solves.
+The chapter's adder (16 tanh units, ``adder_rnn(16, rng=seed)``) on its 2,000 training
+sums of 7-bit numbers (``random_additions(2000, 7, seed=0)``) is trained with
+``Rprop(lr=0.01)`` (η = (0.5, 1.2), Δ in [1e-6, 50]) for 100 full-batch updates, and
+separately for 10 epochs of shuffled minibatches of 100 (200 updates, loader seeded with
+``seed``). Each row records the whole-sum accuracy on the 14,496 held-out pairs and the
+median step size Δ over all parameter entries at the end. The full-batch runs are the
+baseline, in the same process: the script prints how many seeds each setting solves.
 
-Run: ``python benchmarks/rprop_binary_addition.py [--seeds N]`` (about 20 seconds on one idle core) — writes
-``benchmarks/results/rprop_binary_addition.csv``, one row per setting and seed.
+Run: ``python benchmarks/rprop_binary_addition.py [--seeds N]`` (about 20 seconds on one
+idle core) — writes ``benchmarks/results/rprop_binary_addition.csv``, one row per
+setting and seed.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from nmbook.tasks.binary_addition import (  # noqa: E402
     unseen_pairs,
 )
 
-SETTINGS = (("full batch", 2000, 100), ("minibatch", 100, 10))  # (label, batch size, epochs)
+# (label, batch size, epochs)
+SETTINGS = (("full batch", 2000, 100), ("minibatch", 100, 10))
 OUT = Path(__file__).resolve().parent / "results" / "rprop_binary_addition.csv"
 
 
@@ -51,16 +55,30 @@ def main() -> None:
             train_adder(m, train, opt, epochs=epochs, batch_size=bs, seed=s)
             delta = np.concatenate([d.ravel() for d in opt.step_size])
             acc = sum_accuracy(m.forward(held_out.x), held_out.target)
-            rows.append({"setting": label, "seed": s, "held_out_acc": f"{acc:.4f}",
-                         "median_step_size": f"{np.median(delta):.3e}"})  # fmt: skip
-        print(f"seed {s}: " + ", ".join(f"{r['setting']} {r['held_out_acc']}" for r in rows[-2:]), flush=True)
+            rows.append(
+                {
+                    "setting": label,
+                    "seed": s,
+                    "held_out_acc": f"{acc:.4f}",
+                    "median_step_size": f"{np.median(delta):.3e}",
+                }
+            )
+        print(
+            f"seed {s}: "
+            + ", ".join(f"{r['setting']} {r['held_out_acc']}" for r in rows[-2:]),
+            flush=True,
+        )
     write_rows(OUT, ["setting", "seed", "held_out_acc", "median_step_size"], rows)
     print(f"wrote {OUT} ({len(rows)} rows)")
     for label, _, _ in SETTINGS:
         acc = [float(r["held_out_acc"]) for r in rows if r["setting"] == label]
         steps = [float(r["median_step_size"]) for r in rows if r["setting"] == label]
-        print(f"{label:10s}: 100% held-out in {format_rate(sum(a == 1.0 for a in acc), len(acc))}; median step "
-              f"size at the end {min(steps):.1e}..{max(steps):.1e}")  # fmt: skip
+        print(
+            f"{label:10s}: 100% held-out in "
+            f"{format_rate(sum(a == 1.0 for a in acc), len(acc))}; median "
+            f"step "
+            f"size at the end {min(steps):.1e}..{max(steps):.1e}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
-"""Speed of the continuous stack: nmbook's vectorised forward+backward against a per-element Python loop and
-against PyTorch eager autograd of the same equations (B=32, T=16, m=8, float64, one thread).
+"""Speed of the continuous stack: nmbook's vectorised forward+backward against a
+per-element Python loop and against PyTorch eager autograd of the same equations (B=32,
+T=16, m=8, float64, one thread).
 
-Run: ``python benchmarks/stack.py`` — prints the time ratios of one run and writes ``benchmarks/results/stack.csv``.
-PyTorch is optional (``.venv/bin/pip install torch==2.13.0``); without it that row is skipped with a message.
+Run: ``python benchmarks/stack.py`` — prints the time ratios of one run and writes
+``benchmarks/results/stack.csv``. PyTorch is optional (``.venv/bin/pip install
+torch==2.13.0``); without it that row is skipped with a message.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ OUT = Path(__file__).resolve().parent / "results" / "stack.csv"
 
 
 def loop_forward_backward(V, u, d, dr):
-    """Eqs. (1)-(3) and their backward, one scalar at a time (the post's style, batched by an outer loop)."""
+    """Eqs. (1)-(3) and their backward, one scalar at a time (the post's style,
+    batched by an outer loop)."""
     T, B, m = V.shape
     r = np.zeros((T, B, m))
     dV, du, dd = np.zeros_like(V), np.zeros_like(u), np.zeros_like(d)
@@ -82,7 +85,8 @@ def loop_forward_backward(V, u, d, dr):
 
 
 def torch_forward_backward(torch, V, u, d, dr):
-    """The same equations in PyTorch (vectorised over batch and depth as nmbook is), backward by autograd."""
+    """The same equations in PyTorch (vectorised over batch and depth as nmbook is),
+    backward by autograd."""
     Vt = torch.tensor(V, requires_grad=True)
     ut = torch.tensor(u, requires_grad=True)
     dt = torch.tensor(d, requires_grad=True)
@@ -94,7 +98,9 @@ def torch_forward_backward(torch, V, u, d, dr):
     s = torch.zeros((V.shape[1], 0), dtype=torch.float64)
     reads = []
     for t in range(V.shape[0]):
-        s = torch.cat([relu(s - relu(ut[t][:, None] - excl_above(s))), dt[t][:, None]], 1)
+        s = torch.cat(
+            [relu(s - relu(ut[t][:, None] - excl_above(s))), dt[t][:, None]], 1
+        )
         coef = torch.minimum(s, relu(1 - excl_above(s)))
         reads.append(torch.einsum("bi,ibm->bm", coef, Vt[: t + 1]))
     r = torch.stack(reads)
@@ -103,8 +109,10 @@ def torch_forward_backward(torch, V, u, d, dr):
 
 
 def nmbook_forward_backward(V, u, d, dr):
-    """One forward pass keeping its cache, one backward pass from it (what ``stack_reads`` and
-    ``stack_reads_backward`` compute, without the backward's recomputation of the forward)."""
+    """One forward pass keeping its cache, one backward pass from it (what
+    ``stack_reads`` and
+    ``stack_reads_backward`` compute, without the backward's recomputation of the
+    forward)."""
     r, _, cache = memory_forward(STACK, V, u, d)
     return r, memory_backward(cache, dr)
 
@@ -126,39 +134,61 @@ def main() -> int:
     ref_r, ref_g = nmbook_forward_backward(V, u, d, dr)
     impls = {"nmbook (NumPy, vectorised)": lambda: nmbook_forward_backward(V, u, d, dr)}
     loop_r, loop_g = loop_forward_backward(V, u, d, dr)
-    assert np.allclose(loop_r, ref_r) and all(np.allclose(a, b) for a, b in zip(loop_g, ref_g, strict=True))
+    assert np.allclose(loop_r, ref_r) and all(
+        np.allclose(a, b) for a, b in zip(loop_g, ref_g, strict=True)
+    )
     impls["per-element Python loops"] = lambda: loop_forward_backward(V, u, d, dr)
     try:
         import torch
 
         torch.set_num_threads(1)
         tr, tg = torch_forward_backward(torch, V, u, d, dr)
-        assert np.allclose(tr, ref_r) and all(np.allclose(a, b) for a, b in zip(tg, ref_g, strict=True))
-        impls[f"PyTorch {torch.__version__} eager + autograd"] = lambda: torch_forward_backward(
-            torch, V, u, d, dr
+        assert np.allclose(tr, ref_r) and all(
+            np.allclose(a, b) for a, b in zip(tg, ref_g, strict=True)
+        )
+        impls[f"PyTorch {torch.__version__} eager + autograd"] = lambda: (
+            torch_forward_backward(torch, V, u, d, dr)
         )
     except ImportError:
         print(
-            "PyTorch is not installed: skipping the PyTorch comparison (.venv/bin/pip install torch==2.13.0 to include it)"
+            "PyTorch is not installed: skipping the PyTorch comparison "
+            "(.venv/bin/pip install torch==2.13.0 to include it)"
         )
     print(
-        f"forward+backward of the stack, B={B}, T={T}, m={M}, float64, one thread; all implementations agree"
+        f"forward+backward of the stack, B={B}, T={T}, m={M}, "
+        f"float64, one thread; all implementations agree"
     )
     base = median_time(impls["nmbook (NumPy, vectorised)"], 200)
     rows = []
     for name, fn in impls.items():
-        sec = base if name.startswith("nmbook") else median_time(fn, 3 if "loop" in name else 100)
+        sec = (
+            base
+            if name.startswith("nmbook")
+            else median_time(fn, 3 if "loop" in name else 100)
+        )
         rows.append(
-            {"implementation": name, "median_ms": f"{1e3 * sec:.3f}", "time_vs_nmbook": f"{sec / base:.1f}"}
+            {
+                "implementation": name,
+                "median_ms": f"{1e3 * sec:.3f}",
+                "time_vs_nmbook": f"{sec / base:.1f}",
+            }
         )
         print(f"  {name:40s} {1e3 * sec:9.3f} ms   {sec / base:6.1f} x nmbook")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["implementation", "median_ms", "time_vs_nmbook"])
+        w = csv.DictWriter(
+            f, fieldnames=["implementation", "median_ms", "time_vs_nmbook"]
+        )
         w.writeheader()
         w.writerows(rows)
-    print(f"wrote {OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}")
-    print(f"machine: {platform.machine()}, Python {sys.version.split()[0]}, NumPy {np.__version__}")
+    print(
+        f"wrote "
+        f"{OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}"
+    )
+    print(
+        f"machine: {platform.machine()}, Python "
+        f"{sys.version.split()[0]}, NumPy {np.__version__}"
+    )
     return 0
 
 

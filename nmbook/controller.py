@@ -1,37 +1,46 @@
-"""A recurrent controller driving a differentiable memory (Grefenstette et al. 2015, section 3.4).
+"""A recurrent controller driving a differentiable memory (Grefenstette et al. 2015,
+section 3.4).
 
-At each step t the controller reads its input together with the previous read, and emits the memory's controls
-and the output (:meth:`MemoryController.step` is these lines, one step)::
+At each step t the controller reads its input together with the previous read, and emits
+the memory's controls and the output (:meth:`MemoryController.step` is these lines, one
+step)::
 
     h_t = cell([x_t, r_{t-1}], h_{t-1})
     z_t = W_g h_t + b_g        the heads' pre-activations, columns [push, pop, values]
     d_t = σ(z_t[push])         push strength          u_t = σ(z_t[pop])   pop strength
-    v_t = tanh(z_t[values])    value to push          (V_t, s_t), r_t = memory.step(V_{t-1}, s_{t-1}, v_t, u_t, d_t)
-    o_t = W_o [h_t, r_t] + b_o logits of the output symbol
+    v_t = tanh(z_t[values])    value to push          (V_t, s_t), r_t =
+    memory.step(V_{t-1}, s_{t-1}, v_t, u_t, d_t) o_t = W_o [h_t, r_t] + b_o logits of
+    the output symbol
 
-The heads read ``h_t`` directly (the paper's ``o'_t``); the output sees the fresh read ``r_t`` as well as
-``h_t``, so a symbol on top of the stack can be emitted at the step it is exposed. ``memory=None`` gives the
-memory-less baseline (a plain RNN/LSTM with ``o_t = W_o h_t + b_o``).
+The heads read ``h_t`` directly (the paper's ``o'_t``); the output sees the fresh read
+``r_t`` as well as ``h_t``, so a symbol on top of the stack can be emitted at the step
+it is exposed. ``memory=None`` gives the memory-less baseline (a plain RNN/LSTM with
+``o_t = W_o h_t + b_o``).
 
-A memory declares how many values it takes per step (``n_values``: 1 for the stack and queue, 2 for the deque,
-which pushes at both ends) and how many reads it returns (``n_reads``). With ``k = n_values`` the head layer has
-``2k + k m`` columns ``[push_1..k, pop_1..k, values]``; for ``k > 1`` the gates ``d_t, u_t`` are ``(B, k)`` and the
-values ``(B, k, m)``, and the read fed back has width ``n_reads · m``.
+A memory declares how many values it takes per step (``n_values``: 1 for the stack and
+queue, 2 for the deque, which pushes at both ends) and how many reads it returns
+(``n_reads``). With ``k = n_values`` the head layer has ``2k + k m`` columns
+``[push_1..k, pop_1..k, values]``; for ``k > 1`` the gates ``d_t, u_t`` are ``(B, k)``
+and the values ``(B, k, m)``, and the read fed back has width ``n_reads · m``.
 
-``autoencoder=True`` adds the source post's remedy (Trask 2016, part 6) for a controller that solves the training
-lengths with half-pushes and half-pops: two linear decoders that reconstruct an earlier input symbol, one from
-``h_t`` and one from the heads' pre-activations ``z_t``::
+``autoencoder=True`` adds the source post's remedy (Trask 2016, part 6) for a controller
+that solves the training lengths with half-pushes and half-pops: two linear decoders
+that reconstruct an earlier input symbol, one from ``h_t`` and one from the heads'
+pre-activations ``z_t``::
 
-    a_t = W_ah h_t + b_ah,   a'_t = W_az z_t + b_az,   L_aux = CE(a_t, s_{t-lag}) + CE(a'_t, s_{t-lag})
+    a_t = W_ah h_t + b_ah,   a'_t = W_az z_t + b_az,   L_aux = CE(a_t, s_{t-lag}) +
+    CE(a'_t, s_{t-lag})
 
-where ``s_{t-lag}`` is the symbol (or delimiter) given at step ``t - lag`` (``lag = 1``: the previous input).
-Which ``o'_t``: the post puts a separate layer ``o'_t`` between the recurrent state and the heads, so decoding
-from ``h_t`` and from ``o'_t`` are two constraints there. Here the heads read ``h_t`` itself, so the second decoder
-reads the next quantity on the way to the memory, ``z_t`` — the signal that drives the pushes, pops and pushed
-values; its gradient reaches ``W_g`` and asks the pushed value and the gates to carry the symbol.
+where ``s_{t-lag}`` is the symbol (or delimiter) given at step ``t - lag`` (``lag = 1``:
+the previous input). Which ``o'_t``: the post puts a separate layer ``o'_t`` between the
+recurrent state and the heads, so decoding from ``h_t`` and from ``o'_t`` are two
+constraints there. Here the heads read ``h_t`` itself, so the second decoder reads the
+next quantity on the way to the memory, ``z_t`` — the signal that drives the pushes,
+pops and pushed values; its gradient reaches ``W_g`` and asks the pushed value and the
+gates to carry the symbol.
 
-Shapes: ``x: (T, B, n_in)``, logits ``(T, B, n_out)``, gates ``d, u: (T, B)`` (``(T, B, k)`` for ``k > 1``),
-reads ``(T, B, n_reads · m)``, autoencoder logits ``(T, B, n_in)``.
+Shapes: ``x: (T, B, n_in)``, logits ``(T, B, n_out)``, gates ``d, u: (T, B)`` (``(T, B,
+k)`` for ``k > 1``), reads ``(T, B, n_reads · m)``, autoencoder logits ``(T, B, n_in)``.
 Taught in: Part III, chapters 3–5.
 """
 
@@ -47,12 +56,16 @@ from nmbook.memory.deque import ContinuousDeque
 from nmbook.rnn import LSTMCell, RNNCell
 
 
-def previous_symbol_targets(x: np.ndarray, lag: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """The autoencoder's targets: the class given at step ``t - lag`` of one-hot inputs ``x: (T, B, n)``.
+def previous_symbol_targets(
+    x: np.ndarray, lag: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """The autoencoder's targets: the class given at step ``t - lag`` of one-hot inputs
+    ``x: (T, B, n)``.
 
     Returns:
-        ``(targets: (T, B) int64, mask: (T, B))``; ``mask`` is 1 where ``t ≥ lag`` and ``x[t - lag]`` is one-hot
-        (a symbol or the delimiter), 0 where it is blank (the output phase, padding) or before the first input.
+        ``(targets: (T, B) int64, mask: (T, B))``; ``mask`` is 1 where ``t ≥ lag`` and
+        ``x[t - lag]`` is one-hot (a symbol or the delimiter), 0 where it is blank (the
+        output phase, padding) or before the first input.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3:
@@ -61,7 +74,10 @@ def previous_symbol_targets(x: np.ndarray, lag: int = 1) -> tuple[np.ndarray, np
         raise ValueError(f"lag must be a non-negative integer, got {lag!r}")
     row_sum = x.sum(axis=-1)
     if not (np.all((x == 0) | (x == 1)) and np.all((row_sum == 0) | (row_sum == 1))):
-        raise ValueError("x must hold one-hot rows (a symbol or the delimiter) or blank rows of zeros")
+        raise ValueError(
+            "x must hold one-hot rows (a symbol or the delimiter) or "
+            "blank rows of zeros"
+        )
     T = x.shape[0]
     targets, mask = np.zeros(x.shape[:2], dtype=np.int64), np.zeros(x.shape[:2])
     if lag < T:
@@ -70,25 +86,30 @@ def previous_symbol_targets(x: np.ndarray, lag: int = 1) -> tuple[np.ndarray, np
 
 
 class MemoryController(Module):
-    """An RNN or LSTM controller with a stack, a queue, a deque (or any object with their step API).
+    """An RNN or LSTM controller with a stack, a queue, a deque (or any object with
+    their step API).
 
     Args:
         n_in: input size (one-hot symbols plus delimiter).
         n_out: number of output classes.
         n_hidden: controller units H.
         width: memory value width m (ignored, taken as 0, when ``memory`` is None).
-        memory: ``nmbook.memory.STACK``, ``QUEUE``, ``DEQUE``, another memory with the same step API, or None.
+        memory: ``nmbook.memory.STACK``, ``QUEUE``, ``DEQUE``, another memory with the
+            same step API, or None.
         rng: seed or generator for the initial weights.
         cell: ``"rnn"`` (tanh) or ``"lstm"``.
-        push_bias, pop_bias: initial b_d and b_u: one number for every end, or one per end (``n_values`` of
-            them; for the deque ``(top, bottom)``). The paper's advice is a negative pop bias, so that early in
-            training the controller pushes rather than erasing what it pushed.
-        output_sees_read: True (the book's wiring): ``o_t = W_o [h_t; r_t] + b_o``, so a value uncovered by a pop
-            can be emitted at the same step. False (the source post's wiring): ``o_t = W_o h_t + b_o``, so a read
-            reaches the output only through the next step's state, one step later.
-        autoencoder: add the two decoders of the module docstring, ``W_ah: (H, n_in)``, ``b_ah`` and
-            ``W_az: (2k + k m, n_in)``, ``b_az`` (drawn after every other weight, so the rest of the model is the
-            same as without them); needs a memory. Train them with :meth:`autoencoder_loss`.
+        push_bias, pop_bias: initial b_d and b_u: one number for every end, or one per
+            end (``n_values`` of them; for the deque ``(top, bottom)``). The paper's
+            advice is a negative pop bias, so that early in training the controller
+            pushes rather than erasing what it pushed.
+        output_sees_read: True (the book's wiring): ``o_t = W_o [h_t; r_t] + b_o``, so a
+            value uncovered by a pop can be emitted at the same step. False (the source
+            post's wiring): ``o_t = W_o h_t + b_o``, so a read reaches the output only
+            through the next step's state, one step later.
+        autoencoder: add the two decoders of the module docstring, ``W_ah: (H, n_in)``,
+            ``b_ah`` and ``W_az: (2k + k m, n_in)``, ``b_az`` (drawn after every other
+            weight, so the rest of the model is the same as without them); needs a
+            memory. Train them with :meth:`autoencoder_loss`.
     """
 
     def __init__(
@@ -110,12 +131,23 @@ class MemoryController(Module):
             raise ValueError(f"cell must be 'rnn' or 'lstm', got {cell!r}")
         m = 0 if memory is None else int(width)
         if memory is not None and m <= 0:
-            raise ValueError(f"width must be a positive integer when a memory is used, got {width!r}")
+            raise ValueError(
+                f"width must be a positive integer when a memory is used, got {width!r}"
+            )
         if autoencoder and memory is None:
-            raise ValueError("autoencoder=True needs a memory: its second decoder reads the heads' z_t")
-        self.memory, self.n_in, self.n_out, self.width = memory, int(n_in), int(n_out), m
+            raise ValueError(
+                "autoencoder=True needs a memory: its second decoder reads "
+                "the heads' z_t"
+            )
+        self.memory, self.n_in, self.n_out, self.width = (
+            memory,
+            int(n_in),
+            int(n_out),
+            m,
+        )
         self.n_values = 1 if memory is None else int(memory.n_values)
-        R = 0 if memory is None else int(memory.n_reads) * m  # width of the read fed back
+        # width of the read fed back
+        R = 0 if memory is None else int(memory.n_reads) * m
         self.read_width = R
         cls = RNNCell if cell == "rnn" else LSTMCell
         self.cell = cls(n_in + R, n_hidden, rng)
@@ -126,10 +158,14 @@ class MemoryController(Module):
         b_g = rng.uniform(-k, k, size=(G,))
         for name, bias in (("push_bias", push_bias), ("pop_bias", pop_bias)):
             if np.ndim(bias) not in (0, 1) or np.size(bias) not in (1, nv):
-                raise ValueError(f"{name} must be a number or {nv} numbers (one per end), got {bias!r}")
+                raise ValueError(
+                    f"{name} must be a number or {nv} numbers (one per end), got "
+                    f"{bias!r}"
+                )
         b_g[:nv], b_g[nv : 2 * nv] = push_bias, pop_bias
         self.b_g = Parameter(b_g, "b_g")
-        # where the heads sit in z_t: one end's gates are (B,) and its values (B, m); k ends' (B, k), (B, k, m)
+        # where the heads sit in z_t: one end's gates are (B,) and its values (B, m); k
+        # ends' (B, k), (B, k, m)
         self._push, self._pop = (0, 1) if nv == 1 else (slice(0, nv), slice(nv, 2 * nv))
         self._value_shape = (-1, m) if nv == 1 else (-1, nv, m)
         self.output_sees_read = bool(output_sees_read)
@@ -153,18 +189,21 @@ class MemoryController(Module):
         rng: np.random.Generator | None = None,
         zero_reads: bool = False,
     ) -> np.ndarray:
-        """Run the controller over ``x: (T, B, n_in)``; returns logits ``(T, B, n_out)``.
+        """Run the controller over ``x: (T, B, n_in)``; returns logits ``(T, B,
+        n_out)``.
 
         Args:
-            noise_std: standard deviation of Gaussian noise added to the push/pop pre-activations (training only;
-                needs ``rng``). It pushes the gates towards 0 or 1, where the noise matters least.
+            noise_std: standard deviation of Gaussian noise added to the push/pop
+                pre-activations (training only; needs ``rng``). It pushes the gates
+                towards 0 or 1, where the noise matters least.
             zero_reads: replace every read by zeros (an ablation: is the memory used?).
 
-        After the call, ``self.d``, ``self.u``: ``(T, B)`` (``(T, B, k)`` for ``k = n_values > 1``),
-        ``self.reads``: ``(T, B, n_reads · m)`` and ``self.strengths``: ``(T, B, k T)`` (zero-padded; the deque's
-        rows are centred, see :meth:`nmbook.memory.deque.ContinuousDeque.strength_slice`) hold what the memory did;
-        with ``autoencoder=True``, ``self.aux_logits_h`` and ``self.aux_logits_z``: ``(T, B, n_in)`` hold the
-        decoders' logits ``a_t`` and ``a'_t``.
+        After the call, ``self.d``, ``self.u``: ``(T, B)`` (``(T, B, k)`` for ``k =
+        n_values > 1``), ``self.reads``: ``(T, B, n_reads · m)`` and ``self.strengths``:
+        ``(T, B, k T)`` (zero-padded; the deque's rows are centred, see
+        :meth:`nmbook.memory.deque.ContinuousDeque.strength_slice`) hold what the memory
+        did; with ``autoencoder=True``, ``self.aux_logits_h`` and ``self.aux_logits_z``:
+        ``(T, B, n_in)`` hold the decoders' logits ``a_t`` and ``a'_t``.
         """
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 3 or x.shape[2] != self.n_in:
@@ -172,31 +211,46 @@ class MemoryController(Module):
         if x.shape[0] == 0 or x.shape[1] == 0:
             raise ValueError(f"x must have T > 0 and B > 0, got shape {x.shape}")
         if noise_std < 0 or (noise_std > 0 and rng is None):
-            raise ValueError("noise_std must be >= 0, and a positive noise_std needs rng")
+            raise ValueError(
+                "noise_std must be >= 0, and a positive noise_std needs rng"
+            )
         T, B, _ = x.shape
         nv = self.n_values
         state = self.cell.init_state(B)
-        mstate = self.memory.initial_state(B, self.width) if self.memory is not None else None
+        mstate = (
+            self.memory.initial_state(B, self.width)
+            if self.memory is not None
+            else None
+        )
         r = np.zeros((B, self.read_width))
         logits = np.empty((T, B, self.n_out))
         gshape = (T, B) if nv == 1 else (T, B, nv)
         self.d, self.u = np.zeros(gshape), np.zeros(gshape)
-        self.reads, self.strengths = np.zeros((T, B, self.read_width)), np.zeros((T, B, nv * T))
+        self.reads, self.strengths = (
+            np.zeros((T, B, self.read_width)),
+            np.zeros((T, B, nv * T)),
+        )
         if self.autoencoder:
-            self.aux_logits_h, self.aux_logits_z = np.empty((T, B, self.n_in)), np.empty((T, B, self.n_in))
+            self.aux_logits_h, self.aux_logits_z = (
+                np.empty((T, B, self.n_in)),
+                np.empty((T, B, self.n_in)),
+            )
         self._caches, self._zero_reads = [], zero_reads
         for t in range(T):
             noise = None
             if noise_std > 0 and self.memory is not None:
                 noise = noise_std * rng.standard_normal((B, 2 * nv))
-            logits[t], r, state, mstate, cache = self.step(x[t], r, state, mstate, noise, zero_reads)
+            logits[t], r, state, mstate, cache = self.step(
+                x[t], r, state, mstate, noise, zero_reads
+            )
             self._caches.append(cache)
             if self.memory is not None:
                 d, u, _, z = cache[2]
                 self.d[t], self.u[t], self.reads[t] = d, u, r
                 self.strengths[t, :, self.memory.strength_slice(t, T)] = mstate[1]
                 if self.autoencoder:
-                    self.aux_logits_h[t] = state[0] @ self.W_ah.value + self.b_ah.value  # a_t
+                    # a_t
+                    self.aux_logits_h[t] = state[0] @ self.W_ah.value + self.b_ah.value
                     self.aux_logits_z[t] = z @ self.W_az.value + self.b_az.value  # a'_t
         self._final = (state, mstate)
         return logits
@@ -210,30 +264,51 @@ class MemoryController(Module):
         noise: np.ndarray | None = None,
         zero_read: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...], tuple | None, tuple]:
-        """One time step: the equations of the module docstring (Grefenstette et al. 2015, section 3.4).
+        """One time step: the equations of the module docstring (Grefenstette et al.
+        2015, section 3.4).
 
         Args:
-            x_t: ``(B, n_in)``, the input; r_prev: ``(B, n_reads · m)``, the previous read ``r_{t-1}``.
-            state: the cell's state (``(h,)`` or ``(h, c)``, each ``(B, H)``); mstate: the memory's ``(V, s)``.
+            x_t: ``(B, n_in)``, the input; r_prev: ``(B, n_reads · m)``, the previous
+                read ``r_{t-1}``.
+            state: the cell's state (``(h,)`` or ``(h, c)``, each ``(B, H)``); mstate:
+                the memory's ``(V, s)``.
             noise: optional ``(B, 2k)`` noise on the push and pop pre-activations.
-            zero_read: replace the read ``r_t`` by zeros (the ablation of :meth:`forward`).
+            zero_read: replace the read ``r_t`` by zeros (the ablation of
+                :meth:`forward`).
 
         Returns:
-            ``(o_t: (B, n_out), r_t, state, mstate, cache)``; ``cache`` is what :meth:`backward` needs.
+            ``(o_t: (B, n_out), r_t, state, mstate, cache)``; ``cache`` is what
+            :meth:`backward` needs.
         """
-        state, ccache = self.cell.step(np.concatenate([x_t, r_prev], axis=1), state)  # h_t
+        # h_t
+        state, ccache = self.cell.step(np.concatenate([x_t, r_prev], axis=1), state)
         h, r, mcache, heads = state[0], r_prev, None, None
         if self.memory is not None:
-            z = self.head_preactivations(h, noise)  # z_t = W_g h_t + b_g: the heads read o'_t = h_t
-            d, u = sigmoid(z[:, self._push]), sigmoid(z[:, self._pop])  # push and pop strengths d_t, u_t
+            # z_t = W_g h_t + b_g: the heads read o'_t = h_t
+            z = self.head_preactivations(h, noise)
+            # push and pop strengths d_t, u_t
+            d, u = sigmoid(z[:, self._push]), sigmoid(z[:, self._pop])
             v = np.tanh(z[:, 2 * self.n_values :])  # the values v_t to push
-            mstate, r, mcache = self.memory.step(mstate, v.reshape(self._value_shape), u, d)  # V_t, s_t, r_t
+            # V_t, s_t, r_t
+            mstate, r, mcache = self.memory.step(
+                mstate, v.reshape(self._value_shape), u, d
+            )
             r, heads = (np.zeros_like(r) if zero_read else r), (d, u, v, z)
         hr = np.concatenate([h, r], axis=1) if self.output_sees_read else h
-        return hr @ self.W_o.value + self.b_o.value, r, state, mstate, (ccache, mcache, heads, hr)  # o_t
+        # o_t
+        return (
+            hr @ self.W_o.value + self.b_o.value,
+            r,
+            state,
+            mstate,
+            (ccache, mcache, heads, hr),
+        )
 
-    def head_preactivations(self, h: np.ndarray, noise: np.ndarray | None = None) -> np.ndarray:
-        """``z_t = W_g h_t + b_g``: ``(B, 2k + k m)`` from ``h: (B, H)``, columns ``[push_1..k, pop_1..k, values]``;
+    def head_preactivations(
+        self, h: np.ndarray, noise: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``z_t = W_g h_t + b_g``: ``(B, 2k + k m)`` from ``h: (B, H)``, columns
+        ``[push_1..k, pop_1..k, values]``;
         ``noise: (B, 2k)``, if given, is added to the push and pop columns."""
         z = h @ self.W_g.value + self.b_g.value
         if noise is not None:
@@ -248,27 +323,38 @@ class MemoryController(Module):
         du: np.ndarray | None = None,
         daux: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        """BPTT through outputs, heads, memory and cell; accumulates every ``Parameter.grad``.
+        """BPTT through outputs, heads, memory and cell; accumulates every
+        ``Parameter.grad``.
 
         Args:
             dlogits: ``(T, B, n_out)`` gradient of the loss w.r.t. the logits.
-            dd, du: optional ``(T, B)`` extra gradients on the gates (e.g. from :meth:`saturation_penalty`).
-            daux: optional ``(dL/da, dL/da')``, each ``(T, B, n_in)``: gradients on the autoencoder's logits
-                (from :meth:`autoencoder_loss`); only for a controller built with ``autoencoder=True``.
+            dd, du: optional ``(T, B)`` extra gradients on the gates (e.g. from
+            :meth:`saturation_penalty`).
+            daux: optional ``(dL/da, dL/da')``, each ``(T, B, n_in)``: gradients on the
+                autoencoder's logits (from :meth:`autoencoder_loss`); only for a
+                controller built with ``autoencoder=True``.
         """
         T = len(self._caches)
         B = dlogits.shape[1]
         if dlogits.shape != (T, B, self.n_out):
-            raise ValueError(f"dlogits must have shape {(T, B, self.n_out)}, got {dlogits.shape}")
+            raise ValueError(
+                f"dlogits must have shape {(T, B, self.n_out)}, got {dlogits.shape}"
+            )
         if daux is not None:
             if not self.autoencoder:
                 raise ValueError("daux needs a controller built with autoencoder=True")
             if len(daux) != 2 or any(np.shape(g) != (T, B, self.n_in) for g in daux):
-                raise ValueError(f"daux must be two arrays of shape {(T, B, self.n_in)}")
+                raise ValueError(
+                    f"daux must be two arrays of shape {(T, B, self.n_in)}"
+                )
         H, R = self.cell.n_hidden, self.read_width
         state, mstate = self._final
         dstate = tuple(np.zeros_like(s) for s in state)
-        dmstate = None if mstate is None else (np.zeros_like(mstate[0]), np.zeros_like(mstate[1]))
+        dmstate = (
+            None
+            if mstate is None
+            else (np.zeros_like(mstate[0]), np.zeros_like(mstate[1]))
+        )
         dr_next = np.zeros((B, R))
         for t in range(T - 1, -1, -1):
             ccache, mcache, heads, hr = self._caches[t]
@@ -306,28 +392,42 @@ class MemoryController(Module):
                 self.W_g.grad += h.T @ dz
                 self.b_g.grad += dz.sum(axis=0)
                 dh = dh + dz @ self.W_g.value.T
-            dinp, dstate = self.cell.step_backward((dstate[0] + dh, *dstate[1:]), ccache)
+            dinp, dstate = self.cell.step_backward(
+                (dstate[0] + dh, *dstate[1:]), ccache
+            )
             dr_next = dinp[:, self.n_in :]
 
     # ----------------------------------------------------------------- helpers
-    def autoencoder_loss(self, x: np.ndarray, lag: int = 1) -> tuple[float, np.ndarray, np.ndarray]:
-        """The auxiliary loss of the last forward pass over ``x: (T, B, n_in)`` (module docstring):
-        ``L_aux = CE(a_t, s_{t-lag}) + CE(a'_t, s_{t-lag})``, each a mean over the steps whose ``x[t - lag]`` is a
-        symbol or the delimiter (:func:`previous_symbol_targets`).
+    def autoencoder_loss(
+        self, x: np.ndarray, lag: int = 1
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """The auxiliary loss of the last forward pass over ``x: (T, B, n_in)`` (module
+        docstring):
+        ``L_aux = CE(a_t, s_{t-lag}) + CE(a'_t, s_{t-lag})``, each a mean over the steps
+        whose ``x[t - lag]`` is a symbol or the delimiter
+        (:func:`previous_symbol_targets`).
 
         Returns:
-            ``(L_aux, dL/da, dL/da')``, the gradients ``(T, B, n_in)`` for :meth:`backward`'s ``daux``.
+            ``(L_aux, dL/da, dL/da')``, the gradients ``(T, B, n_in)`` for
+            :meth:`backward`'s ``daux``.
         """
         if not self.autoencoder:
-            raise ValueError("autoencoder_loss needs a controller built with autoencoder=True")
+            raise ValueError(
+                "autoencoder_loss needs a controller built with autoencoder=True"
+            )
         x = np.asarray(x, dtype=np.float64)
         if x.shape != self.aux_logits_h.shape:
             raise ValueError(
-                f"x must be the last forward input, shape {self.aux_logits_h.shape}, got {x.shape}"
+                f"x must be the last forward input, shape "
+                f"{self.aux_logits_h.shape}, got {x.shape}"
             )
         targets, mask = previous_symbol_targets(x, lag)
         if not mask.any():
-            return 0.0, np.zeros_like(self.aux_logits_h), np.zeros_like(self.aux_logits_z)
+            return (
+                0.0,
+                np.zeros_like(self.aux_logits_h),
+                np.zeros_like(self.aux_logits_z),
+            )
         loss_h, da = softmax_cross_entropy(self.aux_logits_h, targets, mask)
         loss_z, daz = softmax_cross_entropy(self.aux_logits_z, targets, mask)
         return loss_h + loss_z, da, daz
@@ -335,13 +435,19 @@ class MemoryController(Module):
     def saturation_penalty(
         self, weight_mask: np.ndarray | None = None
     ) -> tuple[float, np.ndarray, np.ndarray]:
-        """``P = mean(d(1−d) + u(1−u))`` over the last forward pass, and ``(dP/dd, dP/du)``, each shaped like
-        ``self.d`` (for a deque the mean is over steps and sequences of the sum over both ends).
+        """``P = mean(d(1−d) + u(1−u))`` over the last forward pass, and ``(dP/dd,
+        dP/du)``, each shaped like ``self.d`` (for a deque the mean is over steps and
+        sequences of the sum over both ends).
 
-        Zero exactly when every gate is 0 or 1: adding ``λ P`` to the loss pushes the controller towards discrete
-        pushes and pops, which is what lets it generalise to longer sequences. ``weight_mask`` restricts the mean.
+        Zero exactly when every gate is 0 or 1: adding ``λ P`` to the loss pushes the
+        controller towards discrete pushes and pops, which is what lets it generalise to
+        longer sequences. ``weight_mask`` restricts the mean.
         """
-        w = np.ones(self.d.shape[:2]) if weight_mask is None else np.asarray(weight_mask, dtype=np.float64)
+        w = (
+            np.ones(self.d.shape[:2])
+            if weight_mask is None
+            else np.asarray(weight_mask, dtype=np.float64)
+        )
         n = max(float(w.sum()), 1.0)
         if self.d.ndim == 3:
             w = w[:, :, None]
@@ -349,7 +455,9 @@ class MemoryController(Module):
         return p, w * (1 - 2 * self.d) / n, w * (1 - 2 * self.u) / n
 
     def push_bias_floor(self, floor: float) -> None:
-        """Clamp the push bias ``b_d`` (every end's) to at least ``floor`` — the trick of the source post that makes the
-        controller push at every step (and, as chapter 4 shows, lets it bypass the stack)."""
+        """Clamp the push bias ``b_d`` (every end's) to at least ``floor`` — the trick
+        of the source post that makes the
+        controller push at every step (and, as chapter 4 shows, lets it bypass the
+        stack)."""
         nv = self.n_values
         self.b_g.value[:nv] = np.maximum(self.b_g.value[:nv], floor)

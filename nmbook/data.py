@@ -1,4 +1,5 @@
-"""Toy data, splits, and minibatching: the two-moons set, a Dataset protocol and a seeded ``DataLoader``.
+"""Toy data, splits, and minibatching: the two-moons set, a Dataset protocol and a
+seeded ``DataLoader``.
 
 Static data is batch first: ``X: (N, n_features)``, ``y: (N,)`` or ``(N, k)``.
 Taught in: Part I (minibatching on two moons); the loader is reused by every later part.
@@ -12,19 +13,28 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 
-def _as_rng(seed: int | np.random.Generator | None, name: str = "seed") -> np.random.Generator:
+def _as_rng(
+    seed: int | np.random.Generator | None, name: str = "seed"
+) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, int | np.integer) and not isinstance(seed, bool)):
+    if seed is None or (
+        isinstance(seed, int | np.integer) and not isinstance(seed, bool)
+    ):
         return np.random.default_rng(seed)
-    raise TypeError(f"{name} must be an int, a numpy.random.Generator or None, got {type(seed).__name__}")
+    raise TypeError(
+        f"{name} must be an int, a numpy.random.Generator or None, "
+        f"got {type(seed).__name__}"
+    )
 
 
 def _finite_array(x, name: str) -> np.ndarray:
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a numpy array, got {type(x).__name__}")
     if x.ndim == 0 or len(x) == 0:
-        raise ValueError(f"{name} must hold at least one sample along axis 0, got shape {x.shape}")
+        raise ValueError(
+            f"{name} must hold at least one sample along axis 0, got shape {x.shape}"
+        )
     if np.issubdtype(x.dtype, np.number) and not np.all(np.isfinite(x)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return x
@@ -33,11 +43,13 @@ def _finite_array(x, name: str) -> np.ndarray:
 def make_moons(
     n_samples: int = 100, noise: float = 0.0, seed: int | np.random.Generator | None = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles with Gaussian noise, shuffled (the construction of scikit-learn's).
+    """Two interleaving half circles with Gaussian noise, shuffled (the construction of
+    scikit-learn's).
 
-    Class 0 (``n_samples // 2`` points) lies on the upper unit half circle ``(cos t, sin t)``, class 1 (the
-    rest) on the lower half circle ``(1 − cos t, ½ − sin t)``, with ``t`` evenly spaced on ``[0, π]``.
-    The points are shuffled, then ``N(0, noise²)`` is added to each coordinate.
+    Class 0 (``n_samples // 2`` points) lies on the upper unit half circle ``(cos t, sin
+    t)``, class 1 (the rest) on the lower half circle ``(1 − cos t, ½ − sin t)``, with
+    ``t`` evenly spaced on ``[0, π]``. The points are shuffled, then ``N(0, noise²)`` is
+    added to each coordinate.
 
     Args:
         n_samples: total number of points N ≥ 2.
@@ -47,9 +59,17 @@ def make_moons(
     Returns:
         ``X: (N, 2)`` float64 and ``y: (N,)`` int64 labels in {0, 1}.
     """
-    if not isinstance(n_samples, int | np.integer) or isinstance(n_samples, bool) or n_samples < 2:
+    if (
+        not isinstance(n_samples, int | np.integer)
+        or isinstance(n_samples, bool)
+        or n_samples < 2
+    ):
         raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
-    if not (isinstance(noise, int | float | np.floating) and np.isfinite(noise) and noise >= 0):
+    if not (
+        isinstance(noise, int | float | np.floating)
+        and np.isfinite(noise)
+        and noise >= 0
+    ):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     rng = _as_rng(seed)
     n_upper = int(n_samples) // 2
@@ -59,14 +79,19 @@ def make_moons(
     upper = np.stack([np.cos(t_upper), np.sin(t_upper)], axis=1)
     lower = np.stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)], axis=1)
     X = np.concatenate([upper, lower])
-    y = np.concatenate([np.zeros(n_upper, dtype=np.int64), np.ones(n_lower, dtype=np.int64)])
+    y = np.concatenate(
+        [np.zeros(n_upper, dtype=np.int64), np.ones(n_lower, dtype=np.int64)]
+    )
     order = rng.permutation(len(X))
     X, y = X[order], y[order]
     return X + rng.normal(0.0, noise, size=X.shape), y
 
 
 def train_test_split(
-    X: np.ndarray, y: np.ndarray, test_fraction: float = 0.2, seed: int | np.random.Generator | None = 0
+    X: np.ndarray,
+    y: np.ndarray,
+    test_fraction: float = 0.2,
+    seed: int | np.random.Generator | None = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle the samples once and hold out ``round(test_fraction · N)`` of them.
 
@@ -79,12 +104,16 @@ def train_test_split(
     """
     X, y = _finite_array(X, "X"), _finite_array(y, "y")
     if len(X) != len(y):
-        raise ValueError(f"X and y must have the same number of samples, got {len(X)} and {len(y)}")
+        raise ValueError(
+            f"X and y must have the same number of samples, got {len(X)} and {len(y)}"
+        )
     if not (isinstance(test_fraction, int | float) and 0.0 < test_fraction < 1.0):
         raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction!r}")
     n_test = int(round(test_fraction * len(X)))
     if not 0 < n_test < len(X):
-        raise ValueError(f"test_fraction={test_fraction} leaves an empty part of {len(X)} samples")
+        raise ValueError(
+            f"test_fraction={test_fraction} leaves an empty part of {len(X)} samples"
+        )
     order = _as_rng(seed).permutation(len(X))
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
@@ -92,7 +121,8 @@ def train_test_split(
 
 @runtime_checkable
 class Dataset(Protocol):
-    """Anything with a length and integer indexing that returns one sample (a tuple of arrays)."""
+    """Anything with a length and integer indexing that returns one sample (a tuple
+    of arrays)."""
 
     def __len__(self) -> int: ...
 
@@ -100,10 +130,11 @@ class Dataset(Protocol):
 
 
 class ArrayDataset:
-    """Samples stored as arrays with a common first axis: ``dataset[i] == (X[i], y[i])``.
+    """Samples stored as arrays with a common first axis: ``dataset[i] == (X[i],
+    y[i])``.
 
-    Indexing with an integer array returns a whole batch at once, ``(X[idx], y[idx])``, which is how
-    :class:`DataLoader` collates it without a Python loop.
+    Indexing with an integer array returns a whole batch at once, ``(X[idx], y[idx])``,
+    which is how :class:`DataLoader` collates it without a Python loop.
     """
 
     def __init__(self, *arrays: np.ndarray) -> None:
@@ -112,7 +143,10 @@ class ArrayDataset:
         arrays = tuple(_finite_array(a, f"arrays[{i}]") for i, a in enumerate(arrays))
         lengths = [len(a) for a in arrays]
         if len(set(lengths)) != 1:
-            raise ValueError(f"all arrays must have the same number of samples, got lengths {lengths}")
+            raise ValueError(
+                f"all arrays must have the same number of samples, got "
+                f"lengths {lengths}"
+            )
         self.arrays = arrays
 
     def __len__(self) -> int:
@@ -123,18 +157,21 @@ class ArrayDataset:
 
 
 class DataLoader:
-    """Iterate over a dataset in minibatches, optionally in a fresh random order every epoch.
+    """Iterate over a dataset in minibatches, optionally in a fresh random order every
+    epoch.
 
-    ``DataLoader(ds, batch_size=B, shuffle=True, seed=s)`` draws one permutation per pass (per ``iter``)
-    from its own Generator, so two loaders with the same seed yield the same batches, and successive epochs
-    differ. Each batch is collated into arrays of shape ``(B, ...)``: an :class:`ArrayDataset` is indexed
-    with the whole index array; any other dataset is read one sample at a time and stacked.
+    ``DataLoader(ds, batch_size=B, shuffle=True, seed=s)`` draws one permutation per
+    pass (per ``iter``) from its own Generator, so two loaders with the same seed yield
+    the same batches, and successive epochs differ. Each batch is collated into arrays
+    of shape ``(B, ...)``: an :class:`ArrayDataset` is indexed with the whole index
+    array; any other dataset is read one sample at a time and stacked.
 
     Args:
         dataset: a :class:`Dataset`.
         batch_size: samples per batch, ≥ 1.
         shuffle: a new order every epoch (else the dataset's order).
-        drop_last: drop the final, smaller batch when ``batch_size`` does not divide ``len(dataset)``.
+        drop_last: drop the final, smaller batch when ``batch_size`` does not divide
+            ``len(dataset)``.
         seed: int or Generator for the shuffling.
 
     ``len(loader)`` is the number of batches per epoch.
@@ -149,14 +186,24 @@ class DataLoader:
         seed: int | np.random.Generator | None = None,
     ) -> None:
         if not isinstance(dataset, Dataset):
-            raise TypeError(f"dataset must define __len__ and __getitem__, got {type(dataset).__name__}")
+            raise TypeError(
+                f"dataset must define __len__ and __getitem__, got "
+                f"{type(dataset).__name__}"
+            )
         if len(dataset) == 0:
             raise ValueError("dataset must not be empty")
-        if not isinstance(batch_size, int | np.integer) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if (
+            not isinstance(batch_size, int | np.integer)
+            or isinstance(batch_size, bool)
+            or batch_size <= 0
+        ):
+            raise ValueError(
+                f"batch_size must be a positive integer, got {batch_size!r}"
+            )
         if drop_last and batch_size > len(dataset):
             raise ValueError(
-                f"drop_last=True with batch_size={batch_size} > len(dataset)={len(dataset)} gives no batch"
+                f"drop_last=True with batch_size={batch_size} > "
+                f"len(dataset)={len(dataset)} gives no batch"
             )
         self.dataset, self.batch_size = dataset, int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)

@@ -1,4 +1,5 @@
-"""Numerically stable elementwise functions shared by layers, losses, the RNNs, the stack controller and NALU.
+"""Numerically stable elementwise functions shared by layers, losses, the RNNs, the
+stack controller and NALU.
 
 Taught in: Part I (stable sigmoid and BCE); reused everywhere.
 """
@@ -9,14 +10,16 @@ import numpy as np
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-x))`` without overflow: ``exp`` is only ever taken of ``-|x|``. Any shape."""
+    """``1 / (1 + exp(-x))`` without overflow: ``exp`` is only ever taken of
+    ``-|x|``. Any shape."""
     x = np.asarray(x, dtype=np.float64)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def softplus(x: np.ndarray) -> np.ndarray:
-    """``log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|))``, finite for any finite x. Any shape."""
+    """``log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|))``, finite for any finite x.
+    Any shape."""
     x = np.asarray(x, dtype=np.float64)
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 

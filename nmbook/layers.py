@@ -1,7 +1,8 @@
 """Parameters and layers with explicit forward and backward passes.
 
-Convention (every layer in nmbook): ``forward(x)`` returns the output and keeps what the backward pass
-needs; ``backward(dy)`` returns ``dx`` and *accumulates* into each ``Parameter.grad``.
+Convention (every layer in nmbook): ``forward(x)`` returns the output and keeps what the
+backward pass needs; ``backward(dy)`` returns ``dx`` and *accumulates* into each
+``Parameter.grad``.
 
 Taught in: Part I (minibatching and model building), reused by Parts II–IV.
 """
@@ -42,9 +43,11 @@ class Parameter:
 
 
 class Module:
-    """Base class: a module owns ``Parameter`` attributes and (optionally) child modules.
+    """Base class: a module owns ``Parameter`` attributes and (optionally) child
+    modules.
 
-    ``parameters()`` walks the attributes in definition order, so it needs no registration code.
+    ``parameters()`` walks the attributes in definition order, so it needs no
+    registration code.
     """
 
     def forward(self, *args, **kwargs):  # pragma: no cover - abstract
@@ -57,7 +60,8 @@ class Module:
         return self.forward(*args, **kwargs)
 
     def parameters(self) -> list[Parameter]:
-        """Every ``Parameter`` of this module and its children, each once, in attribute order."""
+        """Every ``Parameter`` of this module and its children, each once, in
+        attribute order."""
         out: list[Parameter] = []
         seen: set[int] = set()
 
@@ -83,12 +87,15 @@ class Module:
 
 
 def as_rng(rng: np.random.Generator | int) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from an int seed (or the generator itself); anything else is a TypeError."""
+    """A ``numpy.random.Generator`` from an int seed (or the generator itself);
+    anything else is a TypeError."""
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}")
+    raise TypeError(
+        f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}"
+    )
 
 
 def _check_input(x: np.ndarray, n: int, name: str = "x") -> np.ndarray:
@@ -104,14 +111,18 @@ def _check_input(x: np.ndarray, n: int, name: str = "x") -> np.ndarray:
 
 
 class Linear(Module):
-    """Affine map ``y = x W + b`` over the last axis: ``x: (..., n_in) -> y: (..., n_out)``.
+    """Affine map ``y = x W + b`` over the last axis: ``x: (..., n_in) -> y: (...,
+    n_out)``.
 
-    Any leading dimensions are allowed, e.g. ``(B, n_in)`` or time-first ``(T, B, n_in)`` (Part II).
-    ``W: (n_in, n_out)``, ``b: (n_out,)``. Initialisation as PyTorch's ``nn.Linear`` (Kaiming-uniform with
-    a=√5): every weight and bias ~ U(-1/√n_in, 1/√n_in).
+    Any leading dimensions are allowed, e.g. ``(B, n_in)`` or time-first ``(T, B,
+    n_in)`` (Part II). ``W: (n_in, n_out)``, ``b: (n_out,)``. Initialisation as
+    PyTorch's ``nn.Linear`` (Kaiming-uniform with a=√5): every weight and bias ~
+    U(-1/√n_in, 1/√n_in).
     """
 
-    def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | int, bias: bool = True) -> None:
+    def __init__(
+        self, n_in: int, n_out: int, rng: np.random.Generator | int, bias: bool = True
+    ) -> None:
         for name, v in (("n_in", n_in), ("n_out", n_out)):
             if not isinstance(v, int | np.integer) or v <= 0:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
@@ -127,7 +138,8 @@ class Linear(Module):
         return y + self.b.value if self.b is not None else y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        """``dy: (..., n_out) -> dx: (..., n_in)``; accumulates ``W.grad`` and ``b.grad``."""
+        """``dy: (..., n_out) -> dx: (..., n_in)``; accumulates ``W.grad`` and
+        ``b.grad``."""
         x2 = self._x.reshape(-1, self.n_in)
         dy2 = dy.reshape(-1, self.n_out)
         self.W.grad += x2.T @ dy2
@@ -137,7 +149,8 @@ class Linear(Module):
 
 
 class _Elementwise(Module):
-    """An activation ``y = f(x)`` applied elementwise; subclasses give ``f`` and ``f'`` from (x, y)."""
+    """An activation ``y = f(x)`` applied elementwise; subclasses give ``f`` and
+    ``f'`` from (x, y)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if not isinstance(x, np.ndarray):
@@ -152,12 +165,14 @@ class _Elementwise(Module):
     def f(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def df(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    # pragma: no cover - abstract
+    def df(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
 
-# Kinks: every piecewise-linear activation takes the derivative of its LEFT piece at a kink
-# (relu'(0) = 0, relu6'(6) = 1 ... written as strict inequalities below). The same rule is used in nmbook.memory.
+# Kinks: every piecewise-linear activation takes the derivative of its LEFT piece at a
+# kink (relu'(0) = 0, relu6'(6) = 1 ... written as strict inequalities below). The same
+# rule is used in nmbook.memory.
 
 
 class Identity(_Elementwise):
@@ -217,13 +232,16 @@ class ELU(_Elementwise):
 
 
 class SELU(_Elementwise):
-    """``y = scale · ELU_alpha(x)`` with the self-normalising constants of Klambauer et al. (2017)."""
+    """``y = scale · ELU_alpha(x)`` with the self-normalising constants of Klambauer
+    et al. (2017)."""
 
     alpha = 1.6732632423543772
     scale = 1.0507009873554805
 
     def f(self, x):
-        return self.scale * np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0.0)))
+        return self.scale * np.where(
+            x > 0, x, self.alpha * np.expm1(np.minimum(x, 0.0))
+        )
 
     def df(self, x, y):
         return np.where(x > 0, self.scale, y + self.scale * self.alpha)
@@ -250,7 +268,8 @@ class Tanh(_Elementwise):
 
 
 class Sequential(Module):
-    """Layers applied in order; ``backward`` runs them in reverse. ``parameters()`` lists every layer's."""
+    """Layers applied in order; ``backward`` runs them in reverse. ``parameters()``
+    lists every layer's."""
 
     def __init__(self, *layers: Module) -> None:
         if not layers:
@@ -275,17 +294,21 @@ class Sequential(Module):
 
 
 class BatchNorm(Module):
-    """Batch normalisation over the batch axis (Ioffe & Szegedy 2015), as ``torch.nn.BatchNorm1d``.
+    """Batch normalisation over the batch axis (Ioffe & Szegedy 2015), as
+    ``torch.nn.BatchNorm1d``.
 
-    ``x: (B, n) -> y: (B, n)``. In training mode (the default) each feature is normalised with the mean and
-    the biased variance of the *current batch*, ``x̂ = (x − μ_B) / √(σ²_B + ε)``, and ``y = γ x̂ + β`` with
-    ``γ, β: (n,)`` (initialised to 1 and 0). The running estimates used in evaluation mode are updated as
-    ``r ← (1 − m) r + m s`` with the batch mean and the *unbiased* batch variance (PyTorch's convention).
-    In evaluation mode (``train(False)``) ``y = γ (x − r_μ) / √(r_σ² + ε) + β``, a fixed affine map.
+    ``x: (B, n) -> y: (B, n)``. In training mode (the default) each feature is
+    normalised with the mean and the biased variance of the *current batch*, ``x̂ = (x −
+    μ_B) / √(σ²_B + ε)``, and ``y = γ x̂ + β`` with ``γ, β: (n,)`` (initialised to 1 and
+    0). The running estimates used in evaluation mode are updated as ``r ← (1 − m) r + m
+    s`` with the batch mean and the *unbiased* batch variance (PyTorch's convention). In
+    evaluation mode (``train(False)``) ``y = γ (x − r_μ) / √(r_σ² + ε) + β``, a fixed
+    affine map.
 
     ``backward(dy: (B, n)) -> dx: (B, n)``; in training mode
-    ``dx = γ / (B √(σ²_B + ε)) · (B dy − Σ_b dy − x̂ Σ_b (dy ⊙ x̂))``, because μ_B and σ²_B depend on every
-    sample of the batch. Accumulates ``gamma.grad`` and ``beta.grad``.
+    ``dx = γ / (B √(σ²_B + ε)) · (B dy − Σ_b dy − x̂ Σ_b (dy ⊙ x̂))``, because μ_B and
+    σ²_B depend on every sample of the batch. Accumulates ``gamma.grad`` and
+    ``beta.grad``.
 
     Args:
         n: number of features, ≥ 1.
@@ -308,7 +331,8 @@ class BatchNorm(Module):
         self.training = True
 
     def train(self, mode: bool = True) -> BatchNorm:
-        """Switch between batch statistics (``True``) and the running estimates (``False``); returns self."""
+        """Switch between batch statistics (``True``) and the running estimates
+        (``False``); returns self."""
         self.training = bool(mode)
         return self
 
@@ -318,7 +342,10 @@ class BatchNorm(Module):
             raise ValueError(f"x must have shape (B, {self.n}), got {x.shape}")
         if self.training:
             if x.shape[0] < 2:
-                raise ValueError(f"x must hold at least 2 samples in training mode, got shape {x.shape}")
+                raise ValueError(
+                    f"x must hold at least 2 samples in training mode, got shape "
+                    f"{x.shape}"
+                )
             mean, var = x.mean(axis=0), x.var(axis=0)
             m, B = self.momentum, x.shape[0]
             self.running_mean = (1.0 - m) * self.running_mean + m * mean
@@ -338,4 +365,6 @@ class BatchNorm(Module):
         if not self._batch_stats:
             return dxhat * self._inv_std
         B = dy.shape[0]
-        return (self._inv_std / B) * (B * dxhat - dxhat.sum(axis=0) - xhat * np.sum(dxhat * xhat, axis=0))
+        return (self._inv_std / B) * (
+            B * dxhat - dxhat.sum(axis=0) - xhat * np.sum(dxhat * xhat, axis=0)
+        )

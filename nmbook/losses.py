@@ -1,7 +1,9 @@
-"""Losses in numerically stable forms. Each returns ``(loss, dpred)``: the mean loss and its gradient.
+"""Losses in numerically stable forms. Each returns ``(loss, dpred)``: the mean loss and
+its gradient.
 
-The mean is taken over the elements (or positions) where ``mask`` is 1; ``mask`` defaults to all ones.
-Taught in: Part I (BCE on logits instead of sigmoid + BCE); used by every part.
+The mean is taken over the elements (or positions) where ``mask`` is 1; ``mask``
+defaults to all ones. Taught in: Part I (BCE on logits instead of sigmoid + BCE); used
+by every part.
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ def _mask(mask, shape: tuple[int, ...]) -> tuple[np.ndarray, float]:
 def bce_with_logits(
     logits: np.ndarray, targets: np.ndarray, mask: np.ndarray | None = None
 ) -> tuple[float, np.ndarray]:
-    """Binary cross-entropy of ``σ(logits)`` against ``targets`` in [0, 1], computed from the logits.
+    """Binary cross-entropy of ``σ(logits)`` against ``targets`` in [0, 1], computed
+    from the logits.
 
-    ``ℓ(z, y) = max(z, 0) − z y + log(1 + exp(−|z|))`` equals ``−y log σ(z) − (1−y) log(1−σ(z))`` but never
-    takes the log of 0, so it is finite for logits of ±1e4. ``dℓ/dz = σ(z) − y``.
+    ``ℓ(z, y) = max(z, 0) − z y + log(1 + exp(−|z|))`` equals ``−y log σ(z) − (1−y)
+    log(1−σ(z))`` but never takes the log of 0, so it is finite for logits of ±1e4.
+    ``dℓ/dz = σ(z) − y``.
 
     Args:
         logits: ``z``, any shape.
@@ -52,7 +56,9 @@ def bce_with_logits(
     """
     z, y = _as_array(logits, "logits"), _as_array(targets, "targets")
     if z.shape != y.shape:
-        raise ValueError(f"logits and targets must have the same shape, got {z.shape} and {y.shape}")
+        raise ValueError(
+            f"logits and targets must have the same shape, got {z.shape} and {y.shape}"
+        )
     if np.any((y < 0) | (y > 1)):
         raise ValueError("targets must lie in [0, 1]")
     m, n = _mask(mask, z.shape)
@@ -60,11 +66,16 @@ def bce_with_logits(
     return float(np.sum(per * m) / n), (sigmoid(z) - y) * m / n
 
 
-def mse(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """Mean squared error ``mean((pred − target)²)`` and its gradient ``2 (pred − target) / N``. Any shape."""
+def mse(
+    pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
+    """Mean squared error ``mean((pred − target)²)`` and its gradient ``2 (pred −
+    target) / N``. Any shape."""
     p, t = _as_array(pred, "pred"), _as_array(target, "target")
     if p.shape != t.shape:
-        raise ValueError(f"pred and target must have the same shape, got {p.shape} and {t.shape}")
+        raise ValueError(
+            f"pred and target must have the same shape, got {p.shape} and {t.shape}"
+        )
     m, n = _mask(mask, p.shape)
     r = (p - t) * m
     return float(np.sum(r * r) / n), 2.0 * r / n
@@ -73,16 +84,18 @@ def mse(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None) ->
 def softmax_cross_entropy(
     logits: np.ndarray, targets: np.ndarray, mask: np.ndarray | None = None
 ) -> tuple[float, np.ndarray]:
-    """Cross-entropy of ``softmax(logits)`` against integer class indices, via log-sum-exp.
+    """Cross-entropy of ``softmax(logits)`` against integer class indices, via
+    log-sum-exp.
 
     Args:
         logits: ``(..., K)``.
         targets: integer classes in ``[0, K)`` of shape ``logits.shape[:-1]``.
-        mask: optional 0/1 weights of shape ``logits.shape[:-1]`` (e.g. only the output phase of a sequence).
+        mask: optional 0/1 weights of shape ``logits.shape[:-1]`` (e.g. only the output
+            phase of a sequence).
 
     Returns:
-        ``(mean loss over selected positions, dloss/dlogits: (..., K))``; the gradient is
-        ``(softmax(logits) − onehot(targets)) · mask / N``.
+        ``(mean loss over selected positions, dloss/dlogits: (..., K))``; the gradient
+        is ``(softmax(logits) − onehot(targets)) · mask / N``.
     """
     z = _as_array(logits, "logits")
     if z.ndim < 1:
@@ -90,7 +103,8 @@ def softmax_cross_entropy(
     k = np.asarray(targets)
     if k.shape != z.shape[:-1]:
         raise ValueError(
-            f"targets must have shape {z.shape[:-1]} (logits without the class axis), got {k.shape}"
+            f"targets must have shape {z.shape[:-1]} (logits without the "
+            f"class axis), got {k.shape}"
         )
     if not np.issubdtype(k.dtype, np.integer):
         raise TypeError(f"targets must be integer class indices, got dtype {k.dtype}")
@@ -101,5 +115,10 @@ def softmax_cross_entropy(
     picked = np.take_along_axis(z, k[..., None], axis=-1)[..., 0]
     loss = float(np.sum((log_sum_exp(z) - picked) * m) / n)
     grad = softmax(z)
-    np.put_along_axis(grad, k[..., None], np.take_along_axis(grad, k[..., None], axis=-1) - 1.0, axis=-1)
+    np.put_along_axis(
+        grad,
+        k[..., None],
+        np.take_along_axis(grad, k[..., None], axis=-1) - 1.0,
+        axis=-1,
+    )
     return loss, grad * (m / n)[..., None]

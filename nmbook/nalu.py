@@ -1,13 +1,15 @@
-"""Neural accumulators and neural arithmetic logic units (Trask et al., 2018), forward and backward.
+"""Neural accumulators and neural arithmetic logic units (Trask et al., 2018), forward
+and backward.
 
-Notation follows the paper, with nmbook's batch-first row convention: the paper writes ``a = W x`` for a
-column vector ``x``; here ``x: (B, n_in)``, ``W: (n_in, n_out)`` and ``a = x W``. Every weight matrix that the
-units use is recomputed in each ``forward`` from its unconstrained parameters ``Ŵ`` and ``M̂``::
+Notation follows the paper, with nmbook's batch-first row convention: the paper writes
+``a = W x`` for a column vector ``x``; here ``x: (B, n_in)``, ``W: (n_in, n_out)`` and
+``a = x W``. Every weight matrix that the units use is recomputed in each ``forward``
+from its unconstrained parameters ``Ŵ`` and ``M̂``::
 
     W = tanh(Ŵ) ⊙ σ(M̂)                                   (the NAC's weight)
     a = x W                                                 (NAC)
-    m = exp(log(|x| + ε) W)                                 (multiplicative, "complex" NAC)
-    g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m                   (NALU)
+    m = exp(log(|x| + ε) W)                                 (multiplicative, "complex"
+    NAC) g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m                   (NALU)
 
 In the chapter these are equations ``nac``, ``nac-log`` and ``nalu``.
 
@@ -21,21 +23,25 @@ import numpy as np
 from nmbook.functional import sigmoid
 from nmbook.layers import Module, Parameter, as_rng
 
-#: Default ε inside ``log(|x| + ε)``. The paper does not state its value; 1e-7 is a common choice.
+#: Default ε inside ``log(|x| + ε)``. The paper does not state its value; 1e-7 is a
+# common choice.
 EPS = 1e-7
-#: Default bound on the exponent of the multiplicative path: ``exp`` only ever sees values in
-#: ``[-MAX_EXPONENT, MAX_EXPONENT]``, so its output stays below e^60 ≈ 1.1e26 and its square (in an MSE loss)
-#: below 1.3e52 — far from float64 overflow (1.8e308).
+#: Default bound on the exponent of the multiplicative path: ``exp`` only ever sees
+# values in : ``[-MAX_EXPONENT, MAX_EXPONENT]``, so its output stays below e^60 ≈ 1.1e26
+# and its square (in an MSE loss) : below 1.3e52 — far from float64 overflow (1.8e308).
 MAX_EXPONENT = 60.0
 
 
-# ---------------------------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------------------
+# helpers
 
 
 def _check_batch(x: np.ndarray, n_in: int) -> np.ndarray:
     """Validate a batch ``x: (B, n_in)``: a finite, non-empty, 2-D float array."""
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"x must be a numpy array of shape (B, {n_in}), got {type(x).__name__}")
+        raise TypeError(
+            f"x must be a numpy array of shape (B, {n_in}), got {type(x).__name__}"
+        )
     if x.ndim != 2 or x.shape[1] != n_in:
         raise ValueError(f"x must have shape (B, {n_in}), got {x.shape}")
     if x.shape[0] == 0:
@@ -55,17 +61,20 @@ def _check_sizes(n_in: int, n_out: int) -> None:
 
 
 def _glorot(rng: np.random.Generator, n_in: int, n_out: int) -> np.ndarray:
-    """Glorot-uniform draw of shape ``(n_in, n_out)``: U(−r, r) with r = √(6 / (n_in + n_out))."""
+    """Glorot-uniform draw of shape ``(n_in, n_out)``: U(−r, r) with r = √(6 / (n_in
+    + n_out))."""
     r = np.sqrt(6.0 / (n_in + n_out))
     return rng.uniform(-r, r, size=(n_in, n_out))
 
 
 def nac_weight(W_hat: np.ndarray, M_hat: np.ndarray) -> np.ndarray:
-    """The NAC's constrained weight ``W = tanh(Ŵ) ⊙ σ(M̂)`` (chapter eq. ``nac``), entries in (−1, 1).
+    """The NAC's constrained weight ``W = tanh(Ŵ) ⊙ σ(M̂)`` (chapter eq. ``nac``),
+    entries in (−1, 1).
 
-    Shapes: ``W_hat, M_hat: (n_in, n_out) -> W: (n_in, n_out)``. Its saturation points are exactly −1, 0, 1
-    (tanh → ±1 and σ → 1, or σ → 0), which biases learning towards adding, ignoring or subtracting an input.
-    Taught in: Part IV, chapter 2.
+    Shapes: ``W_hat, M_hat: (n_in, n_out) -> W: (n_in, n_out)``. Its saturation points
+        are exactly −1, 0, 1
+    (tanh → ±1 and σ → 1, or σ → 0), which biases learning towards adding, ignoring or
+    subtracting an input. Taught in: Part IV, chapter 2.
     """
     return np.tanh(W_hat) * sigmoid(M_hat)
 
@@ -73,7 +82,8 @@ def nac_weight(W_hat: np.ndarray, M_hat: np.ndarray) -> np.ndarray:
 def nac_weight_backward(
     dW: np.ndarray, W_hat: np.ndarray, M_hat: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gradients of :func:`nac_weight`: ``dŴ = dW ⊙ (1 − tanh²Ŵ) ⊙ σ(M̂)``, ``dM̂ = dW ⊙ tanh Ŵ ⊙ σ(1 − σ)``.
+    """Gradients of :func:`nac_weight`: ``dŴ = dW ⊙ (1 − tanh²Ŵ) ⊙ σ(M̂)``, ``dM̂ = dW ⊙
+    tanh Ŵ ⊙ σ(1 − σ)``.
 
     Shapes: all ``(n_in, n_out)``. Returns ``(dW_hat, dM_hat)``.
     """
@@ -81,12 +91,16 @@ def nac_weight_backward(
     return dW * (1.0 - t * t) * s, dW * t * s * (1.0 - s)
 
 
-def ideal_nac_parameters(W_target: np.ndarray, sharpness: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
-    """Unconstrained ``(Ŵ, M̂)`` whose :func:`nac_weight` is within ~1e-13 of ``W_target`` ∈ {−1, 0, 1}.
+def ideal_nac_parameters(
+    W_target: np.ndarray, sharpness: float = 30.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unconstrained ``(Ŵ, M̂)`` whose :func:`nac_weight` is within ~1e-13 of
+    ``W_target`` ∈ {−1, 0, 1}.
 
-    ``Ŵ = sharpness · W_target`` and ``M̂ = sharpness · (2|W_target| − 1)``: tanh(±30) equals ±1 in float64,
-    while 1 − σ(30) = σ(−30) ≈ 9.4e-14, so each weight is within about 1e-13 of its target (not exact). Used to show that a NAC/NALU with the right weights computes
-    exact arithmetic (Part IV, chapter 2). ``W_target: (n_in, n_out)``.
+    ``Ŵ = sharpness · W_target`` and ``M̂ = sharpness · (2|W_target| − 1)``: tanh(±30)
+    equals ±1 in float64, while 1 − σ(30) = σ(−30) ≈ 9.4e-14, so each weight is within
+    about 1e-13 of its target (not exact). Used to show that a NAC/NALU with the right
+    weights computes exact arithmetic (Part IV, chapter 2). ``W_target: (n_in, n_out)``.
     """
     W_target = np.asarray(W_target, dtype=np.float64)
     if not np.all(np.isin(W_target, (-1.0, 0.0, 1.0))):
@@ -97,16 +111,21 @@ def ideal_nac_parameters(W_target: np.ndarray, sharpness: float = 30.0) -> tuple
 
 
 def _log_path_forward(x: np.ndarray, W: np.ndarray, eps: float, max_exponent: float):
-    """``m = exp(clip(log(|x| + ε) W))``; returns ``m`` and the cache for :func:`_log_path_backward`."""
+    """``m = exp(clip(log(|x| + ε) W))``; returns ``m`` and the cache for
+    :func:`_log_path_backward`."""
     log_x = np.log(np.abs(x) + eps)
     z = log_x @ W
-    inside = (z > -max_exponent) & (z <= max_exponent)  # kink rule: derivative of the left piece
+    # kink rule: derivative of the left piece
+    inside = (z > -max_exponent) & (z <= max_exponent)
     m = np.exp(np.clip(z, -max_exponent, max_exponent))
     return m, (x, log_x, inside, m)
 
 
-def _log_path_backward(dm: np.ndarray, W: np.ndarray, cache, eps: float) -> tuple[np.ndarray, np.ndarray]:
-    """Backward of :func:`_log_path_forward`: ``(dx, dW)``; zero gradient where the exponent was clipped.
+def _log_path_backward(
+    dm: np.ndarray, W: np.ndarray, cache, eps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Backward of :func:`_log_path_forward`: ``(dx, dW)``; zero gradient where the
+    exponent was clipped.
 
     ``d|x|/dx`` is taken as ``sign(x)``, i.e. 0 at x = 0.
     """
@@ -117,16 +136,18 @@ def _log_path_backward(dm: np.ndarray, W: np.ndarray, cache, eps: float) -> tupl
     return dx, dW
 
 
-# ---------------------------------------------------------------------------------------------- modules
+# --------------------------------------------------------------------------------------
+# modules
 
 
 class NAC(Module):
-    """Neural accumulator ``a = x W``, ``W = tanh(Ŵ) ⊙ σ(M̂)`` (eq. ``nac``): ``(B, n_in) -> (B, n_out)``.
+    """Neural accumulator ``a = x W``, ``W = tanh(Ŵ) ⊙ σ(M̂)`` (eq. ``nac``): ``(B,
+    n_in) -> (B, n_out)``.
 
-    A linear layer with no bias whose weights are pushed towards −1, 0, 1, so it can add and subtract its
-    inputs but never rescale them — which is why it extrapolates. ``Ŵ, M̂: (n_in, n_out)``, initialised
-    Glorot-uniform (the paper does not state an initialisation).
-    Taught in: Part IV, chapter 2.
+    A linear layer with no bias whose weights are pushed towards −1, 0, 1, so it can add
+    and subtract its inputs but never rescale them — which is why it extrapolates. ``Ŵ,
+    M̂: (n_in, n_out)``, initialised Glorot-uniform (the paper does not state an
+    initialisation). Taught in: Part IV, chapter 2.
     """
 
     def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | int) -> None:
@@ -148,24 +169,32 @@ class NAC(Module):
         return self._x @ self._W
 
     def backward(self, da: np.ndarray) -> np.ndarray:
-        """``da: (B, n_out) -> dx: (B, n_in)``; accumulates ``W_hat.grad`` and ``M_hat.grad``."""
-        dWh, dMh = nac_weight_backward(self._x.T @ da, self.W_hat.value, self.M_hat.value)
+        """``da: (B, n_out) -> dx: (B, n_in)``; accumulates ``W_hat.grad`` and
+        ``M_hat.grad``."""
+        dWh, dMh = nac_weight_backward(
+            self._x.T @ da, self.W_hat.value, self.M_hat.value
+        )
         self.W_hat.grad += dWh
         self.M_hat.grad += dMh
         return da @ self._W.T
 
 
 class ComplexNAC(Module):
-    """The NAC in log space, ``m = exp(log(|x| + ε) W)``: the NALU's multiplicative path (eq. ``nac-log``).
+    """The NAC in log space, ``m = exp(log(|x| + ε) W)``: the NALU's multiplicative path
+    (eq. ``nac-log``).
 
-    ``(B, n_in) -> (B, n_out)``. With ``W`` ∈ {−1, 0, 1} it multiplies and divides its inputs:
-    ``exp(log a + log b) = a b``, ``exp(log a − log b) = a / b``. Two facts follow from the formula:
+    ``(B, n_in) -> (B, n_out)``. With ``W`` ∈ {−1, 0, 1} it multiplies and divides its
+    inputs:
+    ``exp(log a + log b) = a b``, ``exp(log a − log b) = a / b``. Two facts follow from
+    the formula:
 
-    * ``m > 0`` always: the unit computes ``|a|^{w_a} |b|^{w_b}``, so it **cannot produce a negative product**
-      (``(−2) × 3`` comes out as 6), and ``log(|x| + ε)`` makes it inaccurate for ``|x|`` near ε.
-    * For numerical safety the exponent is clipped to ``[−max_exponent, max_exponent]`` (default 60) before
-      ``exp``; where it is clipped the gradient is zero. Nothing else is clipped: outputs stay finite for any
-      finite input (tested for ``|x|`` up to 1e6).
+    * ``m > 0`` always: the unit computes ``|a|^{w_a} |b|^{w_b}``, so it **cannot
+      produce a negative product** (``(−2) × 3`` comes out as 6), and ``log(|x| + ε)``
+      makes it inaccurate for ``|x|`` near ε.
+    * For numerical safety the exponent is clipped to ``[−max_exponent, max_exponent]``
+      (default 60) before ``exp``; where it is clipped the gradient is zero. Nothing
+      else is clipped: outputs stay finite for any finite input (tested for ``|x|`` up
+      to 1e6).
 
     Taught in: Part IV, chapter 2.
     """
@@ -180,7 +209,10 @@ class ComplexNAC(Module):
     ) -> None:
         _check_sizes(n_in, n_out)
         if not (eps > 0 and max_exponent > 0):
-            raise ValueError(f"eps and max_exponent must be positive, got {eps!r} and {max_exponent!r}")
+            raise ValueError(
+                f"eps and max_exponent must be positive, got {eps!r} and "
+                f"{max_exponent!r}"
+            )
         rng = as_rng(rng)
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.eps, self.max_exponent = float(eps), float(max_exponent)
@@ -200,7 +232,8 @@ class ComplexNAC(Module):
         return m
 
     def backward(self, dm: np.ndarray) -> np.ndarray:
-        """``dm: (B, n_out) -> dx: (B, n_in)``; accumulates ``W_hat.grad`` and ``M_hat.grad``."""
+        """``dm: (B, n_out) -> dx: (B, n_in)``; accumulates ``W_hat.grad`` and
+        ``M_hat.grad``."""
         dx, dW = _log_path_backward(dm, self._W, self._cache, self.eps)
         dWh, dMh = nac_weight_backward(dW, self.W_hat.value, self.M_hat.value)
         self.W_hat.grad += dWh
@@ -213,18 +246,22 @@ NACMult = ComplexNAC
 
 
 class NALU(Module):
-    """Neural arithmetic logic unit (Trask et al. 2018; chapter eq. ``nalu``): ``(B, n_in) -> (B, n_out)``.
+    """Neural arithmetic logic unit (Trask et al. 2018; chapter eq. ``nalu``): ``(B,
+    n_in) -> (B, n_out)``.
 
-    ``a = x W`` (additive NAC), ``m = exp(log(|x| + ε) W)`` (multiplicative path), ``g = σ(x G)`` (a learned
-    gate per output, no bias), ``y = g ⊙ a + (1 − g) ⊙ m``.
+    ``a = x W`` (additive NAC), ``m = exp(log(|x| + ε) W)`` (multiplicative path), ``g =
+    σ(x G)`` (a learned gate per output, no bias), ``y = g ⊙ a + (1 − g) ⊙ m``.
 
-    * ``shared_weights=True`` (default) is the paper's formulation: **one** ``W`` (one pair ``Ŵ, M̂``) serves
-      both paths. ``shared_weights=False`` gives the multiplicative path its own ``Ŵ_m, M̂_m`` — as in the
-      source blog post's code and in many later implementations.
-    * The multiplicative path is always positive, so a NALU cannot output a negative product or quotient
-      (``g → 0`` gives ``|a b|``); the exponent is clipped as in :class:`ComplexNAC`.
+    * ``shared_weights=True`` (default) is the paper's formulation: **one** ``W`` (one
+      pair ``Ŵ, M̂``) serves both paths. ``shared_weights=False`` gives the
+      multiplicative path its own ``Ŵ_m, M̂_m`` — as in the source blog post's code and
+      in many later implementations.
+    * The multiplicative path is always positive, so a NALU cannot output a negative
+      product or quotient (``g → 0`` gives ``|a b|``); the exponent is clipped as in
+      :class:`ComplexNAC`.
 
-    Parameters: ``W_hat, M_hat`` (and ``W_hat_m, M_hat_m`` if not shared), ``G``, all ``(n_in, n_out)`` and
+    Parameters: ``W_hat, M_hat`` (and ``W_hat_m, M_hat_m`` if not shared), ``G``, all
+        ``(n_in, n_out)`` and
     Glorot-uniform initialised. Taught in: Part IV, chapter 2.
     """
 
@@ -239,7 +276,10 @@ class NALU(Module):
     ) -> None:
         _check_sizes(n_in, n_out)
         if not (eps > 0 and max_exponent > 0):
-            raise ValueError(f"eps and max_exponent must be positive, got {eps!r} and {max_exponent!r}")
+            raise ValueError(
+                f"eps and max_exponent must be positive, got {eps!r} and "
+                f"{max_exponent!r}"
+            )
         rng = as_rng(rng)
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.eps, self.max_exponent = float(eps), float(max_exponent)
@@ -253,7 +293,8 @@ class NALU(Module):
 
     @property
     def W(self) -> np.ndarray:
-        """The additive path's constrained weight (also the multiplicative one's when shared)."""
+        """The additive path's constrained weight (also the multiplicative one's when
+        shared)."""
         return nac_weight(self.W_hat.value, self.M_hat.value)
 
     @property
@@ -264,7 +305,8 @@ class NALU(Module):
         return nac_weight(self.W_hat_m.value, self.M_hat_m.value)
 
     def gate(self, x: np.ndarray) -> np.ndarray:
-        """``g = σ(x G)``: ``(B, n_in) -> (B, n_out)``, 1 selects the additive path, 0 the multiplicative."""
+        """``g = σ(x G)``: ``(B, n_in) -> (B, n_out)``, 1 selects the additive path,
+        0 the multiplicative."""
         return sigmoid(_check_batch(x, self.n_in) @ self.G.value)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -278,7 +320,8 @@ class NALU(Module):
         return g * a + (1.0 - g) * m
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        """``dy: (B, n_out) -> dx: (B, n_in)``; accumulates the gradients of every parameter."""
+        """``dy: (B, n_out) -> dx: (B, n_in)``; accumulates the gradients of every
+        parameter."""
         x, W, W_m, a, m, g, log_cache = self._cache
         dz_gate = dy * (a - m) * g * (1.0 - g)
         self.G.grad += x.T @ dz_gate

@@ -1,19 +1,23 @@
-"""Neural addition and multiplication units (Madsen & Johansen, 2020), forward and backward.
+"""Neural addition and multiplication units (Madsen & Johansen, 2020), forward and
+backward.
 
-Madsen and Johansen answer the NALU's failures with two separate units, each with a weight that is clipped into a
-box instead of squashed by ``tanh ⊙ σ``, and a regulariser that pulls every weight to the box's integer points.
-With nmbook's batch-first rows, ``x: (B, n_in)`` and ``W: (n_in, n_out)``::
+Madsen and Johansen answer the NALU's failures with two separate units, each with a
+weight that is clipped into a box instead of squashed by ``tanh ⊙ σ``, and a regulariser
+that pulls every weight to the box's integer points. With nmbook's batch-first rows,
+``x: (B, n_in)`` and ``W: (n_in, n_out)``::
 
-    z = x W,                          W ∈ [−1, 1]             (NAU: add, subtract, ignore)
-    z_o = ∏_i (W_io x_i + 1 − W_io),  W ∈ [0, 1]              (NMU: multiply or ignore)
-    R = mean over the weights of min(|W|, 1 − |W|)          (their sparsity regulariser)
+    z = x W,                          W ∈ [−1, 1]             (NAU: add, subtract,
+    ignore) z_o = ∏_i (W_io x_i + 1 − W_io),  W ∈ [0, 1]              (NMU: multiply or
+    ignore) R = mean over the weights of min(|W|, 1 − |W|)          (their sparsity
+    regulariser)
 
-An NMU weight of 1 passes ``x_i`` into the product and a weight of 0 replaces it by the neutral factor 1, so the
-unit multiplies any subset of its inputs — negative ones and zeros included, since nothing goes through a
-logarithm. It cannot divide. The box is kept by :meth:`NAU.clip_weights` / :meth:`NMU.clip_weights`, called
-after each optimiser step; the forward pass uses ``W`` as it is. Initialisation (Glorot-uniform for the NAU,
-uniform on ``[1/4, 3/4]`` for the NMU) and the regulariser's weighting are this module's choices, in the spirit
-of the paper but not copied from it.
+An NMU weight of 1 passes ``x_i`` into the product and a weight of 0 replaces it by the
+neutral factor 1, so the unit multiplies any subset of its inputs — negative ones and
+zeros included, since nothing goes through a logarithm. It cannot divide. The box is
+kept by :meth:`NAU.clip_weights` / :meth:`NMU.clip_weights`, called after each optimiser
+step; the forward pass uses ``W`` as it is. Initialisation (Glorot-uniform for the NAU,
+uniform on ``[1/4, 3/4]`` for the NMU) and the regulariser's weighting are this module's
+choices, in the spirit of the paper but not copied from it.
 
 Taught in: Part IV, chapter 2 (*The NAC and the NALU*), exercises.
 """
@@ -30,12 +34,16 @@ def _check_weight(W: np.ndarray) -> np.ndarray:
     if not isinstance(W, np.ndarray):
         raise TypeError(f"W must be a numpy array, got {type(W).__name__}")
     if W.size == 0 or not np.issubdtype(W.dtype, np.number) or np.iscomplexobj(W):
-        raise ValueError(f"W must be a non-empty real array, got shape {W.shape} and dtype {W.dtype}")
+        raise ValueError(
+            f"W must be a non-empty real array, got shape {W.shape} and dtype {W.dtype}"
+        )
     return W.astype(np.float64, copy=False)
 
 
 def _check_strength(lam: float) -> float:
-    if isinstance(lam, bool) or not isinstance(lam, int | float | np.integer | np.floating):
+    if isinstance(lam, bool) or not isinstance(
+        lam, int | float | np.integer | np.floating
+    ):
         raise TypeError(f"lam must be a real number, got {type(lam).__name__}")
     if not (np.isfinite(lam) and lam >= 0):
         raise ValueError(f"lam must be finite and non-negative, got {lam!r}")
@@ -43,11 +51,13 @@ def _check_strength(lam: float) -> float:
 
 
 def nau_sparsity(W: np.ndarray) -> tuple[float, np.ndarray]:
-    """``R = mean(min(|W|, 1 − |W|))`` and ``dR/dW``, for weights in ``[−1, 1]``; ``W: any shape``.
+    """``R = mean(min(|W|, 1 − |W|))`` and ``dR/dW``, for weights in ``[−1, 1]``; ``W:
+    any shape``.
 
-    ``R`` is 0 exactly when every weight is −1, 0 or 1 and largest (1/2) at ``|W| = 1/2``. Gradient of one
-    entry, over ``W.size``: ``sign(W)`` where ``|W| <= 1/2`` (a tie goes to the first argument of ``min``, the
-    book's rule; ``sign(0) = 0``), ``−sign(W)`` where ``|W| > 1/2``.
+    ``R`` is 0 exactly when every weight is −1, 0 or 1 and largest (1/2) at ``|W| =
+    1/2``. Gradient of one entry, over ``W.size``: ``sign(W)`` where ``|W| <= 1/2`` (a
+    tie goes to the first argument of ``min``, the book's rule; ``sign(0) = 0``),
+    ``−sign(W)`` where ``|W| > 1/2``.
     """
     W = _check_weight(W)
     near_zero = np.abs(W) <= 1.0 - np.abs(W)
@@ -56,10 +66,11 @@ def nau_sparsity(W: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def nmu_sparsity(W: np.ndarray) -> tuple[float, np.ndarray]:
-    """``R = mean(min(W, 1 − W))`` and ``dR/dW``, for weights in ``[0, 1]``; ``W: any shape``.
+    """``R = mean(min(W, 1 − W))`` and ``dR/dW``, for weights in ``[0, 1]``; ``W: any
+    shape``.
 
-    0 exactly when every weight is 0 or 1. Gradient of one entry, over ``W.size``: ``+1`` where ``W <= 1/2``
-    (ties to the first argument), ``−1`` where ``W > 1/2``.
+    0 exactly when every weight is 0 or 1. Gradient of one entry, over ``W.size``:
+    ``+1`` where ``W <= 1/2`` (ties to the first argument), ``−1`` where ``W > 1/2``.
     """
     W = _check_weight(W)
     near_zero = W <= 1.0 - W
@@ -68,25 +79,30 @@ def nmu_sparsity(W: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def nmu_forward(x: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, tuple]:
-    """``z_o = ∏_i (W_io x_i + 1 − W_io)``: ``x: (B, n_in), W: (n_in, n_out) -> z: (B, n_out)`` and a cache.
+    """``z_o = ∏_i (W_io x_i + 1 − W_io)``: ``x: (B, n_in), W: (n_in, n_out) -> z: (B,
+    n_out)`` and a cache.
 
-    No validation (the module does it). Each factor is kept, ``T: (B, n_in, n_out)``, so that the backward pass
-    can form the product of all the *other* factors without dividing by a factor that may be 0.
+    No validation (the module does it). Each factor is kept, ``T: (B, n_in, n_out)``, so
+    that the backward pass can form the product of all the *other* factors without
+    dividing by a factor that may be 0.
     """
     T = x[:, :, None] * W[None] + (1.0 - W)[None]
     return np.prod(T, axis=1), (x, W, T)
 
 
 def nmu_backward(dz: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Backward of :func:`nmu_forward`: ``dz: (B, n_out) -> (dx: (B, n_in), dW: (n_in, n_out))``.
+    """Backward of :func:`nmu_forward`: ``dz: (B, n_out) -> (dx: (B, n_in), dW: (n_in,
+    n_out))``.
 
-    With ``P_io = ∏_{j≠i} T_jo`` (products of the factors left and right of ``i``, no division):
+    With ``P_io = ∏_{j≠i} T_jo`` (products of the factors left and right of ``i``, no
+    division):
     ``dW_io = Σ_b dz_bo P_bio (x_bi − 1)`` and ``dx_bi = Σ_o dz_bo P_bio W_io``.
     """
     x, W, T = cache
     ones = np.ones_like(T[:, :1])
     left = np.concatenate([ones, np.cumprod(T[:, :-1], axis=1)], axis=1)  # ∏_{j<i}
-    right = np.concatenate([np.cumprod(T[:, :0:-1], axis=1)[:, ::-1], ones], axis=1)  # ∏_{j>i}
+    # ∏_{j>i}
+    right = np.concatenate([np.cumprod(T[:, :0:-1], axis=1)[:, ::-1], ones], axis=1)
     dT = dz[:, None, :] * left * right
     dW = np.einsum("bio,bi->io", dT, x - 1.0)
     dx = np.einsum("bio,io->bi", dT, W)
@@ -94,10 +110,12 @@ def nmu_backward(dz: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray]:
 
 
 class NAU(Module):
-    """Neural addition unit ``z = x W`` with ``W ∈ [−1, 1]``: ``(B, n_in) -> (B, n_out)``.
+    """Neural addition unit ``z = x W`` with ``W ∈ [−1, 1]``: ``(B, n_in) -> (B,
+    n_out)``.
 
-    A bias-free linear layer whose weight is kept in ``[−1, 1]`` by :meth:`clip_weights` (call it after each
-    optimiser step) and pulled to −1, 0, 1 by :meth:`regularize`. ``W: (n_in, n_out)``, Glorot-uniform.
+    A bias-free linear layer whose weight is kept in ``[−1, 1]`` by :meth:`clip_weights`
+    (call it after each optimiser step) and pulled to −1, 0, 1 by :meth:`regularize`.
+    ``W: (n_in, n_out)``, Glorot-uniform.
     """
 
     def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | int) -> None:
@@ -122,7 +140,8 @@ class NAU(Module):
         np.clip(self.W.value, -1.0, 1.0, out=self.W.value)
 
     def regularize(self, lam: float) -> float:
-        """Add ``lam · dR/dW`` (:func:`nau_sparsity`) to ``W.grad``; return ``lam · R``."""
+        """Add ``lam · dR/dW`` (:func:`nau_sparsity`) to ``W.grad``; return ``lam ·
+        R``."""
         lam = _check_strength(lam)
         R, dR = nau_sparsity(self.W.value)
         self.W.grad += lam * dR
@@ -130,11 +149,13 @@ class NAU(Module):
 
 
 class NMU(Module):
-    """Neural multiplication unit ``z_o = ∏_i (W_io x_i + 1 − W_io)``, ``W ∈ [0, 1]``: ``(B, n_in) -> (B, n_out)``.
+    """Neural multiplication unit ``z_o = ∏_i (W_io x_i + 1 − W_io)``, ``W ∈ [0, 1]``:
+    ``(B, n_in) -> (B, n_out)``.
 
-    ``W_io = 1`` multiplies input ``i`` into output ``o``, ``W_io = 0`` leaves it out (a factor 1). Kept in
-    ``[0, 1]`` by :meth:`clip_weights` and pulled to 0 or 1 by :meth:`regularize`. ``W: (n_in, n_out)``,
-    uniform on ``[1/4, 3/4]`` (mean 1/2: every input half in the product at the start).
+    ``W_io = 1`` multiplies input ``i`` into output ``o``, ``W_io = 0`` leaves it out (a
+    factor 1). Kept in ``[0, 1]`` by :meth:`clip_weights` and pulled to 0 or 1 by
+    :meth:`regularize`. ``W: (n_in, n_out)``, uniform on ``[1/4, 3/4]`` (mean 1/2: every
+    input half in the product at the start).
     """
 
     def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | int) -> None:
@@ -159,7 +180,8 @@ class NMU(Module):
         np.clip(self.W.value, 0.0, 1.0, out=self.W.value)
 
     def regularize(self, lam: float) -> float:
-        """Add ``lam · dR/dW`` (:func:`nmu_sparsity`) to ``W.grad``; return ``lam · R``."""
+        """Add ``lam · dR/dW`` (:func:`nmu_sparsity`) to ``W.grad``; return ``lam ·
+        R``."""
         lam = _check_strength(lam)
         R, dR = nmu_sparsity(self.W.value)
         self.W.grad += lam * dR

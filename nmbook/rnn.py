@@ -1,13 +1,17 @@
-"""Recurrent cells and their unfolding over time, with backpropagation through time (BPTT).
+"""Recurrent cells and their unfolding over time, with backpropagation through time
+(BPTT).
 
-A cell maps one time step: ``step(x_t, state) -> (state_t, cache)``. Its state is a tuple of ``(B, H)`` arrays
-whose first entry is the output ``h_t`` (``(h,)`` for :class:`RNNCell`, ``(h, c)`` for :class:`LSTMCell`).
-``step_backward(dstate_t, cache) -> (dx_t, dstate_prev)`` takes the gradient of the loss w.r.t. every entry of
-``state_t`` — from the layers above *and* from step t+1, summed by the caller — returns the gradients w.r.t. the
-input and the previous state, and accumulates into the cell's ``Parameter.grad``. :class:`RNN` runs a cell over a
-whole ``(T, B, n_in)`` sequence; controllers that put a memory inside the loop call ``step`` themselves.
+A cell maps one time step: ``step(x_t, state) -> (state_t, cache)``. Its state is a
+tuple of ``(B, H)`` arrays whose first entry is the output ``h_t`` (``(h,)`` for
+:class:`RNNCell`, ``(h, c)`` for :class:`LSTMCell`). ``step_backward(dstate_t, cache) ->
+(dx_t, dstate_prev)`` takes the gradient of the loss w.r.t. every entry of ``state_t`` —
+from the layers above *and* from step t+1, summed by the caller — returns the gradients
+w.r.t. the input and the previous state, and accumulates into the cell's
+``Parameter.grad``. :class:`RNN` runs a cell over a whole ``(T, B, n_in)`` sequence;
+controllers that put a memory inside the loop call ``step`` themselves.
 
-Taught in: Part II (binary addition); reused by the stack-RNN controller and its baselines in Part III.
+Taught in: Part II (binary addition); reused by the stack-RNN controller and its
+baselines in Part III.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from nmbook.layers import Module, Parameter
 State = tuple[np.ndarray, ...]
 
 
-def _uniform(rng: np.random.Generator, bound: float, shape: tuple[int, ...]) -> np.ndarray:
+def _uniform(
+    rng: np.random.Generator, bound: float, shape: tuple[int, ...]
+) -> np.ndarray:
     return rng.uniform(-bound, bound, size=shape)
 
 
@@ -33,11 +39,14 @@ def _check_sizes(n_in: int, n_hidden: int) -> None:
 class RNNCell(Module):
     """Elman cell ``h_t = tanh(x_t W_x + h_{t-1} W_h + b)``.
 
-    Shapes: ``x_t: (B, n_in)``, ``h: (B, H)``, ``W_x: (n_in, H)``, ``W_h: (H, H)``, ``b: (H,)``.
+    Shapes: ``x_t: (B, n_in)``, ``h: (B, H)``, ``W_x: (n_in, H)``, ``W_h: (H, H)``, ``b:
+        (H,)``.
     Initialisation as PyTorch's ``nn.RNNCell``: every weight ~ U(-1/sqrt(H), 1/sqrt(H)).
     """
 
-    def __init__(self, n_in: int, n_hidden: int, rng: np.random.Generator | int) -> None:
+    def __init__(
+        self, n_in: int, n_hidden: int, rng: np.random.Generator | int
+    ) -> None:
         _check_sizes(n_in, n_hidden)
         rng = np.random.default_rng(rng)
         k = 1.0 / np.sqrt(n_hidden)
@@ -57,7 +66,8 @@ class RNNCell(Module):
         return (h,), (x, h_prev, h)
 
     def step_backward(self, dstate: State, cache: tuple) -> tuple[np.ndarray, State]:
-        """Given ``(dh_t,)`` returns ``(dx_t, (dh_{t-1},))``; accumulates dW_x, dW_h, db."""
+        """Given ``(dh_t,)`` returns ``(dx_t, (dh_{t-1},))``; accumulates dW_x, dW_h,
+        db."""
         (dh,) = dstate
         x, h_prev, h = cache
         dz = dh * (1.0 - h * h)
@@ -73,12 +83,18 @@ class LSTMCell(Module):
     ``z = x_t W_x + h_{t-1} W_h + b`` split into gates ``i, f, g, o`` (each ``(B, H)``);
     ``c_t = σ(f) ⊙ c_{t-1} + σ(i) ⊙ tanh(g)``, ``h_t = σ(o) ⊙ tanh(c_t)``.
 
-    Shapes: ``W_x: (n_in, 4H)``, ``W_h: (H, 4H)``, ``b: (4H,)`` with gate blocks in the order i, f, g, o.
-    Weights ~ U(-1/sqrt(H), 1/sqrt(H)) as PyTorch; the forget-gate bias is then set to ``forget_bias``.
+    Shapes: ``W_x: (n_in, 4H)``, ``W_h: (H, 4H)``, ``b: (4H,)`` with gate blocks in the
+        order i, f, g, o.
+    Weights ~ U(-1/sqrt(H), 1/sqrt(H)) as PyTorch; the forget-gate bias is then set to
+    ``forget_bias``.
     """
 
     def __init__(
-        self, n_in: int, n_hidden: int, rng: np.random.Generator | int, forget_bias: float = 1.0
+        self,
+        n_in: int,
+        n_hidden: int,
+        rng: np.random.Generator | int,
+        forget_bias: float = 1.0,
     ) -> None:
         _check_sizes(n_in, n_hidden)
         rng = np.random.default_rng(rng)
@@ -107,13 +123,17 @@ class LSTMCell(Module):
         return (h, c), (x, h_prev, c_prev, i, f, g, o, tc)
 
     def step_backward(self, dstate: State, cache: tuple) -> tuple[np.ndarray, State]:
-        """Given ``(dh_t, dc_t)`` returns ``(dx_t, (dh_{t-1}, dc_{t-1}))``; accumulates dW_x, dW_h, db."""
+        """Given ``(dh_t, dc_t)`` returns ``(dx_t, (dh_{t-1}, dc_{t-1}))``;
+        accumulates dW_x, dW_h, db."""
         dh, dc = dstate
         x, h_prev, c_prev, i, f, g, o, tc = cache
         do = dh * tc
         dc = dc + dh * o * (1.0 - tc * tc)
         di, df, dg = dc * g, dc * c_prev, dc * i
-        dz = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g * g), do * o * (1 - o)], axis=1)
+        dz = np.concatenate(
+            [di * i * (1 - i), df * f * (1 - f), dg * (1 - g * g), do * o * (1 - o)],
+            axis=1,
+        )
         self.W_x.grad += x.T @ dz
         self.W_h.grad += h_prev.T @ dz
         self.b.grad += dz.sum(axis=0)
@@ -123,9 +143,10 @@ class LSTMCell(Module):
 class RNN(Module):
     """A cell unfolded over a whole sequence: ``h = RNN(cell).forward(x)``.
 
-    ``forward(x: (T, B, n_in), state0=None) -> h: (T, B, H)`` (the cell's output at every step);
-    ``backward(dh: (T, B, H)) -> dx: (T, B, n_in)`` runs BPTT, accumulates the cell's parameter gradients and
-    leaves the gradient w.r.t. the initial state in ``self.dstate0``. The final state is ``self.state``.
+    ``forward(x: (T, B, n_in), state0=None) -> h: (T, B, H)`` (the cell's output at
+    every step); ``backward(dh: (T, B, H)) -> dx: (T, B, n_in)`` runs BPTT, accumulates
+    the cell's parameter gradients and leaves the gradient w.r.t. the initial state in
+    ``self.dstate0``. The final state is ``self.state``.
     """
 
     def __init__(self, cell: RNNCell | LSTMCell) -> None:
@@ -134,7 +155,9 @@ class RNN(Module):
     def forward(self, x: np.ndarray, state0: State | None = None) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 3 or x.shape[2] != self.cell.n_in:
-            raise ValueError(f"x must have shape (T, B, {self.cell.n_in}), got {x.shape}")
+            raise ValueError(
+                f"x must have shape (T, B, {self.cell.n_in}), got {x.shape}"
+            )
         if x.shape[0] == 0 or x.shape[1] == 0:
             raise ValueError(f"x must have T > 0 and B > 0, got shape {x.shape}")
         if not np.all(np.isfinite(x)):
@@ -151,7 +174,8 @@ class RNN(Module):
     def backward(self, dh: np.ndarray) -> np.ndarray:
         if dh.shape != (len(self._caches), *self.state[0].shape):
             raise ValueError(
-                f"dh must have shape {(len(self._caches), *self.state[0].shape)}, got {dh.shape}"
+                f"dh must have shape "
+                f"{(len(self._caches), *self.state[0].shape)}, got {dh.shape}"
             )
         dstate = tuple(np.zeros_like(s) for s in self.state)
         dx = []

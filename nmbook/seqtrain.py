@@ -1,10 +1,11 @@
 """Training and evaluating sequence transducers (the controllers of Part III).
 
-The model is any object with ``forward(x, noise_std, rng, zero_reads) -> logits: (T, B, K)``,
-``backward(dlogits, dd, du)``, ``parameters()``, ``zero_grad()`` and, for the saturation penalty,
-``saturation_penalty()`` — e.g. :class:`nmbook.controller.MemoryController`; the autoencoder loss
-(``aux_weight > 0``) also needs ``autoencoder_loss(x, lag)`` and ``backward(..., daux=...)``.
-Taught in: Part III, chapters 3–5.
+The model is any object with ``forward(x, noise_std, rng, zero_reads) -> logits: (T, B,
+K)``, ``backward(dlogits, dd, du)``, ``parameters()``, ``zero_grad()`` and, for the
+saturation penalty, ``saturation_penalty()`` — e.g.
+:class:`nmbook.controller.MemoryController`; the autoencoder loss (``aux_weight > 0``)
+also needs ``autoencoder_loss(x, lag)`` and ``backward(..., daux=...)``. Taught in: Part
+III, chapters 3–5.
 """
 
 from __future__ import annotations
@@ -22,15 +23,18 @@ from nmbook.tasks.transduction import transduction_batch
 
 @dataclass
 class SeqTrainConfig:
-    """Hyperparameters of :func:`train_transducer` (defaults: the book's reversal recipe).
+    """Hyperparameters of :func:`train_transducer` (defaults: the book's reversal
+    recipe).
 
-    Lengths are drawn uniformly per sample from ``[min_len, current max]``; the maximum grows linearly from
-    ``curriculum_start`` to ``max_len`` over the first ``curriculum_steps`` steps (0: no curriculum).
-    ``aux_weight > 0`` adds ``aux_weight · L_aux``, the source post's autoencoder loss (reconstruct the input
-    of step ``t - aux_lag`` from ``h_t`` and from the heads:
-    :meth:`nmbook.controller.MemoryController.autoencoder_loss`) to the output loss; the model must be built
-    with ``autoencoder=True``. ``steps_after_solved > 0`` keeps training that many steps after the stopping rule
-    first fires (to sharpen the gates), with the learning rate set to ``lr_after_solved`` if given.
+    Lengths are drawn uniformly per sample from ``[min_len, current max]``; the maximum
+    grows linearly from ``curriculum_start`` to ``max_len`` over the first
+    ``curriculum_steps`` steps (0: no curriculum). ``aux_weight > 0`` adds ``aux_weight
+    · L_aux``, the source post's autoencoder loss (reconstruct the input of step ``t -
+    aux_lag`` from ``h_t`` and from the heads:
+    :meth:`nmbook.controller.MemoryController.autoencoder_loss`) to the output loss; the
+    model must be built with ``autoencoder=True``. ``steps_after_solved > 0`` keeps
+    training that many steps after the stopping rule first fires (to sharpen the gates),
+    with the learning rate set to ``lr_after_solved`` if given.
     """
 
     task: str = "reverse"
@@ -60,7 +64,8 @@ class SeqTrainConfig:
 
 @dataclass
 class History:
-    """What :func:`train_transducer` saw: one entry per step, the step at which the stopping rule first fired
+    """What :func:`train_transducer` saw: one entry per step, the step at which the
+    stopping rule first fired
     (``solved_at``, 0 if never) and the step at which it stopped."""
 
     loss: list[float] = field(default_factory=list)
@@ -76,27 +81,37 @@ def current_max_len(cfg: SeqTrainConfig, step: int) -> int:
     if cfg.curriculum_steps <= 0:
         return cfg.max_len
     frac = min(1.0, step / cfg.curriculum_steps)
-    return int(round(cfg.curriculum_start + frac * (cfg.max_len - cfg.curriculum_start)))
+    return int(
+        round(cfg.curriculum_start + frac * (cfg.max_len - cfg.curriculum_start))
+    )
 
 
 def train_transducer(model, cfg: SeqTrainConfig) -> History:
-    """Train ``model`` on ``cfg.task`` with Adam, gradient-norm clipping, an optional length curriculum,
-    optional gate noise, saturation penalty and autoencoder loss; stop early once every length ≤ ``max_len`` is
-    solved (checked every ``solved_check_every`` steps on fresh sequences, after the curriculum has finished and the
-    penalty has started) and, if ``solved_max_penalty`` is set, the gates are that close to 0 or 1
-    (mean ``d(1−d) + u(1−u)`` over the last ``solved_check_every`` steps), or ``steps_after_solved`` steps later.
+    """Train ``model`` on ``cfg.task`` with Adam, gradient-norm clipping, an optional
+    length curriculum, optional gate noise, saturation penalty and autoencoder loss;
+    stop early once every length ≤ ``max_len`` is solved (checked every
+    ``solved_check_every`` steps on fresh sequences, after the curriculum has finished
+    and the penalty has started) and, if ``solved_max_penalty`` is set, the gates are
+    that close to 0 or 1 (mean ``d(1−d) + u(1−u)`` over the last ``solved_check_every``
+    steps), or ``steps_after_solved`` steps later.
 
     Returns:
-        The :class:`History`; nothing is asserted here (the chapters assert what they expect).
+        The :class:`History`; nothing is asserted here (the chapters assert what they
+        expect).
     """
     if not cfg.aux_weight >= 0:
         raise ValueError(f"cfg.aux_weight must be >= 0, got {cfg.aux_weight!r}")
     if cfg.aux_weight > 0 and not getattr(model, "autoencoder", False):
         raise ValueError("cfg.aux_weight > 0 needs a model built with autoencoder=True")
     if not isinstance(cfg.steps_after_solved, int) or cfg.steps_after_solved < 0:
-        raise ValueError(f"cfg.steps_after_solved must be a non-negative integer, got {cfg.steps_after_solved!r}")
+        raise ValueError(
+            f"cfg.steps_after_solved must be a non-negative integer, got "
+            f"{cfg.steps_after_solved!r}"
+        )
     if cfg.lr_after_solved is not None and not cfg.lr_after_solved > 0:
-        raise ValueError(f"cfg.lr_after_solved must be positive or None, got {cfg.lr_after_solved!r}")
+        raise ValueError(
+            f"cfg.lr_after_solved must be positive or None, got {cfg.lr_after_solved!r}"
+        )
     rng = np.random.default_rng(cfg.seed)
     opt = Adam(model.parameters(), lr=cfg.lr)
     hist = History()
@@ -114,7 +129,9 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
             dd, du = cfg.penalty * dd, cfg.penalty * du
         if cfg.aux_weight > 0:
             aux, da, daz = model.autoencoder_loss(x, cfg.aux_lag)
-            model.backward(dlogits, dd, du, daux=(cfg.aux_weight * da, cfg.aux_weight * daz))
+            model.backward(
+                dlogits, dd, du, daux=(cfg.aux_weight * da, cfg.aux_weight * daz)
+            )
             hist.aux.append(aux)
         else:
             model.backward(dlogits, dd, du)
@@ -126,7 +143,10 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
         hist.max_len.append(top)
         hist.penalty.append(pen)
         if cfg.print_every and (step + 1) % cfg.print_every == 0:
-            print(f"step {step + 1:5d}  max len {top:2d}  loss {np.mean(hist.loss[-cfg.print_every :]):.3f}")
+            print(
+                f"step {step + 1:5d}  max len {top:2d}  loss "
+                f"{np.mean(hist.loss[-cfg.print_every :]):.3f}"
+            )
         if (
             cfg.solved_check_every
             and not hist.solved_at
@@ -135,17 +155,26 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
             and step >= cfg.penalty_start
             and (
                 cfg.solved_max_penalty is None
-                or np.mean(hist.penalty[-cfg.solved_check_every :]) <= cfg.solved_max_penalty
+                or np.mean(hist.penalty[-cfg.solved_check_every :])
+                <= cfg.solved_max_penalty
             )
         ):
             lengths = np.arange(cfg.min_len, cfg.max_len + 1)
             accs = accuracy_by_length(
-                model, cfg.task, cfg.vocab, lengths, cfg.solved_batch, seed=10_000 + step
+                model,
+                cfg.task,
+                cfg.vocab,
+                lengths,
+                cfg.solved_batch,
+                seed=10_000 + step,
             )
             if all(a == 1.0 for a, _ in accs.values()):
                 hist.solved_at = step + 1
                 if cfg.print_every:
-                    print(f"solved lengths {cfg.min_len}..{cfg.max_len} at step {step + 1}")
+                    print(
+                        f"solved lengths {cfg.min_len}..{cfg.max_len} at step "
+                        f"{step + 1}"
+                    )
                 if cfg.lr_after_solved is not None:
                     opt.lr = cfg.lr_after_solved
         if hist.solved_at and step + 1 == hist.solved_at + cfg.steps_after_solved:
@@ -164,10 +193,12 @@ def accuracy_by_length(
     seed: int,
     zero_reads: bool = False,
 ) -> dict[int, tuple[float, float]]:
-    """Whole-sequence ("coarse") and per-symbol ("fine") accuracy of ``model`` for each length.
+    """Whole-sequence ("coarse") and per-symbol ("fine") accuracy of ``model`` for each
+    length.
 
     Args:
-        lengths: the sequence lengths to test; ``n`` fresh sequences each, drawn with ``seed``.
+        lengths: the sequence lengths to test; ``n`` fresh sequences each, drawn with
+            ``seed``.
         zero_reads: evaluate with every memory read replaced by zeros.
 
     Returns:
@@ -178,16 +209,21 @@ def accuracy_by_length(
     for L in lengths:
         x, y, mask = transduction_batch(task, int(L), vocab, rng, batch=n)
         pred = model.forward(x, zero_reads=zero_reads).argmax(axis=-1)
-        out[int(L)] = (float(np.mean(sequences_correct(pred, y, mask))), symbol_accuracy(pred, y, mask))
+        out[int(L)] = (
+            float(np.mean(sequences_correct(pred, y, mask))),
+            symbol_accuracy(pred, y, mask),
+        )
     return out
 
 
 def gate_phase_means(model, x: np.ndarray, lengths) -> dict[str, tuple[float, float]]:
-    """Mean push and pop strength of a one-end memory controller over the three phases of a transduction.
+    """Mean push and pop strength of a one-end memory controller over the three phases
+    of a transduction.
 
-    ``x: (T, B, n_in)`` holds sequences of ``lengths: (B,)`` symbols, a delimiter at step ``L`` and the output
-    phase at steps ``L+1 .. 2L``. Runs ``model.forward(x)`` and averages ``model.d`` and ``model.u`` over
-    ``input`` (``t < L``), ``delimiter`` (``t = L``) and ``output`` (``L < t ≤ 2L``).
+    ``x: (T, B, n_in)`` holds sequences of ``lengths: (B,)`` symbols, a delimiter at
+    step ``L`` and the output phase at steps ``L+1 .. 2L``. Runs ``model.forward(x)``
+    and averages ``model.d`` and ``model.u`` over ``input`` (``t < L``), ``delimiter``
+    (``t = L``) and ``output`` (``L < t ≤ 2L``).
 
     Returns:
         ``{"input": (mean d, mean u), "delimiter": (...), "output": (...)}``.
@@ -197,22 +233,27 @@ def gate_phase_means(model, x: np.ndarray, lengths) -> dict[str, tuple[float, fl
     x = np.asarray(x, dtype=np.float64)
     if lengths.ndim != 1 or x.ndim != 3 or lengths.shape[0] != x.shape[1]:
         raise ValueError(
-            f"lengths must have shape (B,) with B = x.shape[1], got {lengths.shape} for x {x.shape}"
+            f"lengths must have shape (B,) with B = x.shape[1], got "
+            f"{lengths.shape} for x {x.shape}"
         )
     if x.shape[0] < 2 * lengths.max() + 1:
         raise ValueError(
-            f"x must have at least 2 * max(lengths) + 1 = {2 * lengths.max() + 1} steps, got {x.shape[0]}"
+            f"x must have at least 2 * max(lengths) + 1 = "
+            f"{2 * lengths.max() + 1} steps, got {x.shape[0]}"
         )
     model.forward(x)
     t = np.arange(x.shape[0])[:, None]
     L = lengths[None, :]
     phases = {"input": t < L, "delimiter": t == L, "output": (t > L) & (t <= 2 * L)}
-    return {name: (float(model.d[m].mean()), float(model.u[m].mean())) for name, m in phases.items()}
+    return {
+        name: (float(model.d[m].mean()), float(model.u[m].mean()))
+        for name, m in phases.items()
+    }
 
 
 def read_share_from_earlier(model, x: np.ndarray, mask: np.ndarray) -> float:
-    """Run ``model`` on ``x: (T, B, n_in)`` and return the mean share of each read at the steps of
-    ``mask: (T, B)`` that comes from values pushed at *earlier* steps
+    """Run ``model`` on ``x: (T, B, n_in)`` and return the mean share of each read at
+    the steps of ``mask: (T, B)`` that comes from values pushed at *earlier* steps
     (:func:`nmbook.memory.continuous.earlier_read_share` of the controller's strengths).
     Taught in: Part III, chapters 3–4.
     """
@@ -220,24 +261,35 @@ def read_share_from_earlier(model, x: np.ndarray, mask: np.ndarray) -> float:
     return earlier_read_share(model.strengths, mask)
 
 
-def train_until_solved(make_model, cfg: SeqTrainConfig, max_attempts: int = 3, seed_step: int = 1):
-    """Train ``make_model(seed)`` with ``cfg``; if the run ends without solving the training lengths, start again
-    from another seed, at most ``max_attempts`` times in all — a visible restart rule, not a hidden one.
+def train_until_solved(
+    make_model, cfg: SeqTrainConfig, max_attempts: int = 3, seed_step: int = 1
+):
+    """Train ``make_model(seed)`` with ``cfg``; if the run ends without solving the
+    training lengths, start again from another seed, at most ``max_attempts`` times in
+    all — a visible restart rule, not a hidden one.
 
-    Attempt ``k`` (from 0) uses seed ``cfg.seed + k · seed_step`` for the initial weights and for the data (a
-    sweep over seeds 0..N−1 passes a ``seed_step`` ≥ N, so that no two of its runs share an attempt). A run is
-    solved when :func:`train_transducer` stopped before ``cfg.steps`` (so ``cfg.solved_check_every`` must be
-    positive; with ``cfg.steps_after_solved``, only if those extra steps also fit in the budget).
+    Attempt ``k`` (from 0) uses seed ``cfg.seed + k · seed_step`` for the initial
+    weights and for the data (a sweep over seeds 0..N−1 passes a ``seed_step`` ≥ N, so
+    that no two of its runs share an attempt). A run is solved when
+    :func:`train_transducer` stopped before ``cfg.steps`` (so ``cfg.solved_check_every``
+    must be positive; with ``cfg.steps_after_solved``, only if those extra steps also
+    fit in the budget).
 
     Returns:
-        ``(model, history, attempts)``: the last model trained and its :class:`History`, and one
-        ``(seed, stopped_at)`` pair per attempt; the caller checks ``history.stopped_at < cfg.steps``.
+        ``(model, history, attempts)``: the last model trained and its :class:`History`,
+        and one ``(seed, stopped_at)`` pair per attempt; the caller checks
+        ``history.stopped_at < cfg.steps``.
     Taught in: Part III, chapters 3–4.
     """
     if cfg.solved_check_every <= 0:
-        raise ValueError(f"cfg.solved_check_every must be positive to tell a solved run, got {cfg.solved_check_every}")
+        raise ValueError(
+            f"cfg.solved_check_every must be positive to tell a solved "
+            f"run, got {cfg.solved_check_every}"
+        )
     if not isinstance(max_attempts, int) or max_attempts < 1:
-        raise ValueError(f"max_attempts must be a positive integer, got {max_attempts!r}")
+        raise ValueError(
+            f"max_attempts must be a positive integer, got {max_attempts!r}"
+        )
     if isinstance(seed_step, bool) or not isinstance(seed_step, int) or seed_step < 1:
         raise ValueError(f"seed_step must be a positive integer, got {seed_step!r}")
     attempts = []

@@ -1,6 +1,8 @@
-"""Small statistics for reporting results over seeds: a success rate always comes with its interval.
+"""Small statistics for reporting results over seeds: a success rate always comes with
+its interval.
 
-Taught in: Part III, chapter 3 (rates over seeds), used wherever a chapter or benchmark reports a rate.
+Taught in: Part III, chapter 3 (rates over seeds), used wherever a chapter or benchmark
+reports a rate.
 """
 
 from __future__ import annotations
@@ -10,14 +12,24 @@ import math
 import numpy as np
 
 
-def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Wilson score interval for a binomial success rate ``k / n`` (default: 95%, ``z = Φ⁻¹(0.975)``).
+def wilson_interval(
+    k: int, n: int, z: float = 1.959963984540054
+) -> tuple[float, float]:
+    """Wilson score interval for a binomial success rate ``k / n`` (default: 95%, ``z =
+    Φ⁻¹(0.975)``).
 
-    ``(c ± z √(p(1−p)/n + z²/4n²)) / (1 + z²/n)`` with ``p = k/n`` and ``c = p + z²/2n``: unlike the normal
-    approximation it stays inside [0, 1] and is not empty at ``k = 0`` or ``k = n``.
+    ``(c ± z √(p(1−p)/n + z²/4n²)) / (1 + z²/n)`` with ``p = k/n`` and ``c = p +
+    z²/2n``: unlike the normal approximation it stays inside [0, 1] and is not empty at
+    ``k = 0`` or ``k = n``.
     """
-    if isinstance(k, bool) or isinstance(n, bool) or not (isinstance(k, int) and isinstance(n, int)):
-        raise TypeError(f"k and n must be integers, got {type(k).__name__} and {type(n).__name__}")
+    if (
+        isinstance(k, bool)
+        or isinstance(n, bool)
+        or not (isinstance(k, int) and isinstance(n, int))
+    ):
+        raise TypeError(
+            f"k and n must be integers, got {type(k).__name__} and {type(n).__name__}"
+        )
     if n <= 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
     if not z > 0:
@@ -30,17 +42,20 @@ def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float
 
 
 def format_rate(k: int, n: int) -> str:
-    """``"19/20 (95% CI 76–99%)"``: a count, its total and the Wilson interval in whole percent."""
+    """``"19/20 (95% CI 76–99%)"``: a count, its total and the Wilson interval in
+    whole percent."""
     lo, hi = wilson_interval(k, n)
     return f"{k}/{n} (95% CI {100 * lo:.0f}–{100 * hi:.0f}%)"
 
 
 def median_interval(values) -> tuple[float, float] | None:
-    """Distribution-free 95% interval for a median: the order statistics ``x_(j)`` and ``x_(n+1−j)``.
+    """Distribution-free 95% interval for a median: the order statistics ``x_(j)`` and
+    ``x_(n+1−j)``.
 
-    ``j`` is the largest index with ``P(Bin(n, ½) < j) ≤ 2.5%``, so the interval covers the true median with
-    probability at least 95% whatever the distribution. ``values``: a sequence of ``n`` numbers. Returns
-    ``(low, high)``, or ``None`` when ``n < 6``, where no such interval exists.
+    ``j`` is the largest index with ``P(Bin(n, ½) < j) ≤ 2.5%``, so the interval covers
+    the true median with probability at least 95% whatever the distribution. ``values``:
+    a sequence of ``n`` numbers. Returns ``(low, high)``, or ``None`` when ``n < 6``,
+    where no such interval exists.
     """
     xs = sorted(float(v) for v in values)
     if any(math.isnan(x) for x in xs):
@@ -57,14 +72,18 @@ def median_interval(values) -> tuple[float, float] | None:
     return xs[j - 1], xs[n - j]
 
 
-def bootstrap_ci(values, statistic: str = "mean", n_boot: int = 4000, seed: int = 0) -> tuple[float, float]:
-    """95% percentile bootstrap interval for the mean or median of ``values`` (seeded, so the result is exact).
+def bootstrap_ci(
+    values, statistic: str = "mean", n_boot: int = 4000, seed: int = 0
+) -> tuple[float, float]:
+    """95% percentile bootstrap interval for the mean or median of ``values`` (seeded,
+    so the result is exact).
 
-    ``values``: a sequence of ``n >= 2`` numbers (``inf`` is allowed for the median, e.g. a run that never
-    succeeded). Draws ``n_boot`` resamples of size ``n`` with replacement from ``np.random.default_rng(seed)``
-    (one ``(n_boot, n)`` array), takes ``statistic`` (``"mean"`` or ``"median"``) of each and returns the 2.5th
-    and 97.5th percentiles of those ``n_boot`` values, rounded outwards to the nearest resampled values, as
-    ``(low, high)``. A mean over values that include ``inf`` is ``inf``.
+    ``values``: a sequence of ``n >= 2`` numbers (``inf`` is allowed for the median,
+    e.g. a run that never succeeded). Draws ``n_boot`` resamples of size ``n`` with
+    replacement from ``np.random.default_rng(seed)`` (one ``(n_boot, n)`` array), takes
+    ``statistic`` (``"mean"`` or ``"median"``) of each and returns the 2.5th and 97.5th
+    percentiles of those ``n_boot`` values, rounded outwards to the nearest resampled
+    values, as ``(low, high)``. A mean over values that include ``inf`` is ``inf``.
     """
     if statistic not in ("mean", "median"):
         raise ValueError(f"statistic must be 'mean' or 'median', got {statistic!r}")
@@ -74,12 +93,18 @@ def bootstrap_ci(values, statistic: str = "mean", n_boot: int = 4000, seed: int 
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
     xs = np.asarray(values, dtype=float)
     if xs.ndim != 1 or xs.size < 2:
-        raise ValueError(f"values must be a flat sequence of at least 2 numbers, got shape {xs.shape}")
+        raise ValueError(
+            f"values must be a flat sequence of at least 2 numbers, got "
+            f"shape {xs.shape}"
+        )
     if np.isnan(xs).any():
         raise ValueError("values must not contain NaN")
     resamples = np.random.default_rng(seed).choice(xs, size=(n_boot, xs.size))
-    stats = resamples.mean(axis=1) if statistic == "mean" else np.median(resamples, axis=1)
-    # the order statistics just outside the 2.5% and 97.5% points, so that an ``inf`` is never interpolated
+    stats = (
+        resamples.mean(axis=1) if statistic == "mean" else np.median(resamples, axis=1)
+    )
+    # the order statistics just outside the 2.5% and 97.5% points, so that an ``inf`` is
+    # never interpolated
     return float(np.percentile(stats, 2.5, method="lower")), float(
         np.percentile(stats, 97.5, method="higher")
     )

@@ -1,4 +1,5 @@
-"""Tests of nmbook.tasks.arithmetic: targets by hand, ranges, seeding, validation, the experiment protocol."""
+"""Tests of nmbook.tasks.arithmetic: targets by hand, ranges, seeding, validation,
+the experiment protocol."""
 
 from __future__ import annotations
 
@@ -19,7 +20,14 @@ from nmbook.tasks.arithmetic import (
 
 # x = (0, 1, 2, 3, 4, 5); a = x0 + x1 = 1, b = x2 + x3 + x4 = 9
 X_HAND = np.arange(6.0)[None, :]
-HAND = {"add": 10.0, "sub": -8.0, "mul": 9.0, "div": 1.0 / 9.0, "square": 1.0, "sqrt": 1.0}
+HAND = {
+    "add": 10.0,
+    "sub": -8.0,
+    "mul": 9.0,
+    "div": 1.0 / 9.0,
+    "square": 1.0,
+    "sqrt": 1.0,
+}
 
 
 @pytest.mark.parametrize("op", sorted(HAND))
@@ -32,7 +40,9 @@ def test_targets_by_hand(op):
 
 
 def test_apply_operation_and_unknown_op():
-    np.testing.assert_allclose(apply_operation("sqrt", np.array([4.0, 9.0]), np.zeros(2)), [2.0, 3.0])
+    np.testing.assert_allclose(
+        apply_operation("sqrt", np.array([4.0, 9.0]), np.zeros(2)), [2.0, 3.0]
+    )
     with pytest.raises(ValueError, match="op"):
         apply_operation("pow", np.ones(1), np.ones(1))
 
@@ -55,9 +65,12 @@ def test_sample_ranges_and_reproducibility():
     assert Xi.shape == (500, 20) and yi.shape == (500, 1)
     assert Xi.min() >= INTERPOLATION_RANGE[0] and Xi.max() < INTERPOLATION_RANGE[1]
     assert Xe.min() >= EXTRAPOLATION_RANGE[0] and Xe.max() < EXTRAPOLATION_RANGE[1]
-    # every extrapolation operand exceeds every interpolation operand: a ∈ [5, 10) vs a ∈ [10, 30)
+    # every extrapolation operand exceeds every interpolation operand: a ∈ [5, 10) vs a
+    # ∈ [10, 30)
     assert task.operands(Xe)[0].min() > task.operands(Xi)[0].max()
-    np.testing.assert_array_equal(task.sample(3, 7)[0], task.sample(3, np.random.default_rng(7))[0])
+    np.testing.assert_array_equal(
+        task.sample(3, 7)[0], task.sample(3, np.random.default_rng(7))[0]
+    )
 
 
 def test_validation():
@@ -90,17 +103,23 @@ def test_build_static_model_kinds_and_shapes():
     x = np.ones((3, 7))
     for kind in ("relu6", "none", "nac", "nalu"):
         for layers in (1, 2):
-            assert build_static_model(kind, 7, 0, layers=layers).forward(x).shape == (3, 1)
+            assert build_static_model(kind, 7, 0, layers=layers).forward(x).shape == (
+                3,
+                1,
+            )
     assert isinstance(build_static_model("nalu", 7, 0).layers[0], NALU)
     assert isinstance(build_static_model("nac", 7, 0, layers=1).layers[0], NAC)
-    assert len(build_static_model("relu6", 7, 0, layers=3).layers) == 5  # Linear ReLU6 Linear ReLU6 Linear
+    # Linear ReLU6 Linear ReLU6 Linear
+    assert len(build_static_model("relu6", 7, 0, layers=3).layers) == 5
     with pytest.raises(ValueError, match="kind"):
         build_static_model("lstm", 7, 0)
 
 
 def test_run_static_task_without_training_scores_exactly_100():
     task = make_arithmetic_task("add", n_inputs=2, slices=((0, 1), (1, 2)))
-    r = run_static_task(build_static_model("nac", 2, 0, layers=1), task, steps=0, seed=0)
+    r = run_static_task(
+        build_static_model("nac", 2, 0, layers=1), task, steps=0, seed=0
+    )
     assert r["scaled_interpolation"] == pytest.approx(100.0)
     assert r["scaled_extrapolation"] == pytest.approx(100.0)
     assert r["loss"].shape == (0,)
@@ -108,7 +127,9 @@ def test_run_static_task_without_training_scores_exactly_100():
 
 def test_a_single_nac_learns_addition_and_extrapolates():
     task = make_arithmetic_task("add", n_inputs=2, slices=((0, 1), (1, 2)))
-    r = run_static_task(build_static_model("nac", 2, 0, layers=1), task, steps=1500, seed=0, lr=0.05)
+    r = run_static_task(
+        build_static_model("nac", 2, 0, layers=1), task, steps=1500, seed=0, lr=0.05
+    )
     assert r["relative_error_extrapolation"] < 0.02
     assert r["scaled_extrapolation"] < 1.0
 

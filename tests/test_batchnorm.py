@@ -1,4 +1,5 @@
-"""BatchNorm (nmbook.layers.BatchNorm): finite-difference gradients in both modes, values by hand, validation."""
+"""BatchNorm (nmbook.layers.BatchNorm): finite-difference gradients in both modes,
+values by hand, validation."""
 
 import numpy as np
 import pytest
@@ -35,7 +36,8 @@ def test_batchnorm_gradients_match_finite_differences(training):
     assert check_gradients(loss, {"x": x}, {"x": dx})["x"] < 1e-7
     assert max(check_parameters(loss, bn.parameters()).values()) < 1e-7
     if training:
-        # shifting one feature of every sample by the same amount leaves the output unchanged, so dx sums to 0
+        # shifting one feature of every sample by the same amount leaves the output
+        # unchanged, so dx sums to 0
         np.testing.assert_allclose(dx.sum(axis=0), 0.0, atol=1e-12)
 
 
@@ -50,7 +52,9 @@ def test_batchnorm_values_by_hand():
     # running estimates: ½·0 + ½·2 = 1 and ½·1 + ½·(unbiased variance 1) = 1
     np.testing.assert_allclose([bn.running_mean[0], bn.running_var[0]], [1.0, 1.0])
     bn.train(False)  # now a fixed affine map: y = 2 (x − 1) / √(1 + ε) + 1
-    np.testing.assert_allclose(bn.forward(np.array([[3.0]]))[0, 0], 1 + 4 / np.sqrt(1 + 1e-5))
+    np.testing.assert_allclose(
+        bn.forward(np.array([[3.0]]))[0, 0], 1 + 4 / np.sqrt(1 + 1e-5)
+    )
 
 
 def test_batchnorm_training_output_depends_on_the_batch():
@@ -58,16 +62,20 @@ def test_batchnorm_training_output_depends_on_the_batch():
     x = rng.normal(size=(5, 4))
     y_full = bn.forward(x)
     y_part = bn.forward(x[:3])
-    assert not np.allclose(y_full[:3], y_part)  # the same samples, other batch-mates, other outputs
+    # the same samples, other batch-mates, other outputs
+    assert not np.allclose(y_full[:3], y_part)
     bn.train(False)
     np.testing.assert_allclose(bn.forward(x)[:3], bn.forward(x[:3]))
 
 
 @pytest.mark.parametrize(
     ("kw", "exc", "word"),
-    [({"n": 0}, ValueError, "n"), ({"n": 2, "eps": 0.0}, ValueError, "eps"),
-     ({"n": 2, "momentum": 0.0}, ValueError, "momentum")],
-)  # fmt: skip
+    [
+        ({"n": 0}, ValueError, "n"),
+        ({"n": 2, "eps": 0.0}, ValueError, "eps"),
+        ({"n": 2, "momentum": 0.0}, ValueError, "momentum"),
+    ],
+)
 def test_batchnorm_rejects_bad_settings(kw, exc, word):
     with pytest.raises(exc, match=word):
         BatchNorm(**kw)

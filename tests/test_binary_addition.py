@@ -1,5 +1,7 @@
-"""Tests of nmbook.tasks.binary_addition: the data convention against Python integers, decoding, bad input,
-a whole-model gradient check through BPTT, and the minibatch iteration (the source post's bug included)."""
+"""Tests of nmbook.tasks.binary_addition: the data convention against Python integers,
+decoding, bad input,
+a whole-model gradient check through BPTT, and the minibatch iteration (the source
+post's bug included)."""
 
 import random
 
@@ -26,17 +28,20 @@ from nmbook.tasks.binary_addition import (
 
 
 def _bits_of(v: int, n: int) -> list[int]:
-    """Little-endian bits from Python's own binary formatting (independent of the module's shifts)."""
+    """Little-endian bits from Python's own binary formatting (independent of the
+    module's shifts)."""
     s = format(v, "b").zfill(n)
     assert len(s) == n
     return [int(ch) for ch in reversed(s)]
 
 
-# --------------------------------------------------------------------------------------------- data convention
+# --------------------------------------------------------------------------------------
+# data convention
 
 
 def test_hand_example_three_plus_one():
-    # 3 = 11b, 1 = 01b, sum 4 = 100b; little-endian over T = 3 steps, last input step is padding.
+    # 3 = 11b, 1 = 01b, sum 4 = 100b; little-endian over T = 3 steps, last input step is
+    # padding.
     d = addition_sequences([3], [1], n_bits=2)
     assert d.x.shape == (3, 1, 2) and d.target.shape == (3, 1, 1)
     np.testing.assert_array_equal(d.x[:, 0, :], [[1, 1], [1, 0], [0, 0]])
@@ -52,7 +57,12 @@ def test_random_additions_match_python_integers(n_bits):
     assert not d.x[-1].any()  # the padding step carries no input bits
     for i in range(300):
         a, b = d.a[i], d.b[i]
-        assert type(a) is int and type(b) is int and 0 <= a < 2**n_bits and 0 <= b < 2**n_bits
+        assert (
+            type(a) is int
+            and type(b) is int
+            and 0 <= a < 2**n_bits
+            and 0 <= b < 2**n_bits
+        )
         assert d.x[:, i, 0].tolist() == _bits_of(a, T)
         assert d.x[:, i, 1].tolist() == _bits_of(b, T)
         assert d.target[:, i, 0].tolist() == _bits_of(a + b, T)
@@ -71,7 +81,8 @@ def test_64_bit_extremes_carry_out_of_the_top():
 def test_random_operands_are_spread_over_the_range():
     d = random_additions(4000, 64, seed=0)
     top_bit = np.array([v >> 63 for v in d.a])
-    assert 0.45 < top_bit.mean() < 0.55  # the most significant bit is a fair coin: no int64 truncation
+    # the most significant bit is a fair coin: no int64 truncation
+    assert 0.45 < top_bit.mean() < 0.55
     assert len(set(d.a)) == 4000
 
 
@@ -90,14 +101,18 @@ def test_unseen_pairs_are_exactly_the_complement():
     pairs = set(zip(held.a, held.b, strict=True))
     assert len(held.a) == 16 - 3 and len(pairs) == 13
     assert pairs.isdisjoint({(0, 0), (1, 2), (3, 3)})
-    assert decode_bits(held.target).tolist() == [a + b for a, b in zip(held.a, held.b, strict=True)]
+    assert decode_bits(held.target).tolist() == [
+        a + b for a, b in zip(held.a, held.b, strict=True)
+    ]
 
 
-# ------------------------------------------------------------------------------------------------- decoding
+# --------------------------------------------------------------------------------------
+# decoding
 
 
 def test_decode_bits_by_hand_and_from_probabilities():
-    bits = np.array([[1, 0, 0.9], [0, 0, 0.2], [1, 1, 0.51]])  # columns: 1 + 4, 4, 1 + 4
+    # columns: 1 + 4, 4, 1 + 4
+    bits = np.array([[1, 0, 0.9], [0, 0, 0.2], [1, 1, 0.51]])
     assert decode_bits(bits).tolist() == [5, 4, 5]
     assert decode_bits(bits[:, :, None]).tolist() == [5, 4, 5]
 
@@ -110,14 +125,16 @@ def test_encode_decode_round_trip_beyond_int64():
 
 
 def test_sum_accuracy_needs_every_bit():
-    target = addition_sequences([3, 1], [1, 1], n_bits=2).target  # sums 4 = (0,0,1) and 2 = (0,1,0)
+    # sums 4 = (0,0,1) and 2 = (0,1,0)
+    target = addition_sequences([3, 1], [1, 1], n_bits=2).target
     logits = np.where(target > 0.5, 5.0, -5.0)
     assert sum_accuracy(logits, target) == 1.0
     logits[2, 1, 0] = 1.0  # one wrong bit in the second sum
     assert sum_accuracy(logits, target) == 0.5
 
 
-# ------------------------------------------------------------------------------------------------ bad input
+# --------------------------------------------------------------------------------------
+# bad input
 
 
 @pytest.mark.parametrize(
@@ -138,12 +155,32 @@ def test_sum_accuracy_needs_every_bit():
         (lambda: decode_bits([[1, 0]]), TypeError, "bits"),
         (lambda: decode_bits(np.zeros((3, 2, 2))), ValueError, "bits"),
         (lambda: adder_rnn(0, 0), ValueError, "n_hidden"),
-        (lambda: make_optimizer("Adagrad", adder_rnn(2, 0).parameters(), 0.1), ValueError, "name"),
-        (lambda: unseen_pairs(random_additions(5, 13, seed=0), 13), ValueError, "n_bits"),
-        (lambda: AdditionBatches(random_additions(5, 3, seed=0), 2, slicing="fixed"), ValueError, "slicing"),
-        (lambda: AdditionBatches(random_additions(5, 3, seed=0), 6), ValueError, "batch_size"),
+        (
+            lambda: make_optimizer("Adagrad", adder_rnn(2, 0).parameters(), 0.1),
+            ValueError,
+            "name",
+        ),
+        (
+            lambda: unseen_pairs(random_additions(5, 13, seed=0), 13),
+            ValueError,
+            "n_bits",
+        ),
+        (
+            lambda: AdditionBatches(random_additions(5, 3, seed=0), 2, slicing="fixed"),
+            ValueError,
+            "slicing",
+        ),
+        (
+            lambda: AdditionBatches(random_additions(5, 3, seed=0), 6),
+            ValueError,
+            "batch_size",
+        ),
         (lambda: AdditionBatches((np.zeros((4, 5, 2)),), 2), TypeError, "data"),
-        (lambda: sum_accuracy(np.zeros((3, 2, 1)), np.zeros((3, 1, 1))), ValueError, "same shape"),
+        (
+            lambda: sum_accuracy(np.zeros((3, 2, 1)), np.zeros((3, 1, 1))),
+            ValueError,
+            "same shape",
+        ),
     ],
 )
 def test_bad_input_names_the_argument(call, exc, word):
@@ -151,7 +188,8 @@ def test_bad_input_names_the_argument(call, exc, word):
         call()
 
 
-# ------------------------------------------------------------------------------------ gradient through BPTT
+# -----------------------------------------------------------------------------------
+# gradient through BPTT
 
 
 def _model_loss_data(seed: int = 0):
@@ -170,7 +208,8 @@ def test_whole_model_gradient_matches_finite_differences():
     _, dz = bce_with_logits(model.forward(data.x), data.target)
     model.backward(dz)
     names = [p.name for p in model.parameters()]
-    assert names == ["W_x", "W_h", "b", "W", "b"]  # cell (input, recurrent, bias) then read-out
+    # cell (input, recurrent, bias) then read-out
+    assert names == ["W_x", "W_h", "b", "W", "b"]
     assert all(p.value.dtype == np.float64 for p in model.parameters())
     errors = check_parameters(loss, model.parameters())
     assert len(errors) == 5
@@ -178,8 +217,9 @@ def test_whole_model_gradient_matches_finite_differences():
 
 
 def test_gradient_check_detects_backprop_without_the_path_through_time():
-    # A classic bug: each step's backward sees only the gradient from its own output, never the one
-    # coming back from step t+1. The finite differences must disagree with it.
+    # A classic bug: each step's backward sees only the gradient from its own output,
+    # never the one coming back from step t+1. The finite differences must disagree with
+    # it.
     model, loss, data = _model_loss_data()
     model.zero_grad()
     _, dz = bce_with_logits(model.forward(data.x), data.target)
@@ -191,7 +231,8 @@ def test_gradient_check_detects_backprop_without_the_path_through_time():
     assert min(errors.values()) > 1e-2, errors
 
 
-# -------------------------------------------------------------------------------------------- minibatches
+# --------------------------------------------------------------------------------------
+# minibatches
 
 
 def _pairs(x: np.ndarray) -> list[tuple[int, int]]:
@@ -207,8 +248,13 @@ def test_correct_minibatches_visit_every_sample_once_per_epoch(batch_size):
     for _ in range(2):  # two epochs
         seen = []
         for xb, tb in batches:
-            assert xb.shape[0] == 8 and xb.shape[2] == 2 and tb.shape == (8, xb.shape[1], 1)
-            assert decode_bits(tb).tolist() == [a + b for a, b in _pairs(xb)]  # targets travel with inputs
+            assert (
+                xb.shape[0] == 8
+                and xb.shape[2] == 2
+                and tb.shape == (8, xb.shape[1], 1)
+            )
+            # targets travel with inputs
+            assert decode_bits(tb).tolist() == [a + b for a, b in _pairs(xb)]
             seen += _pairs(xb)
         assert len(seen) == 2000 and sorted(seen) == everyone
         orders.append(seen)
@@ -220,13 +266,17 @@ def test_correct_minibatches_visit_every_sample_once_per_epoch(batch_size):
 def test_post_slicing_uses_only_the_first_samples():
     idx = np.concatenate(list(post_minibatches(2000, 100)))
     assert len(idx) == 20 * 100
-    assert np.array_equal(np.unique(idx), np.arange(20 + 100 - 1))  # 119 distinct samples, not 2000
+    # 119 distinct samples, not 2000
+    assert np.array_equal(np.unique(idx), np.arange(20 + 100 - 1))
     train = random_additions(2000, 7, seed=0)
-    seen = {p for xb, _ in AdditionBatches(train, 100, slicing="post") for p in _pairs(xb)}
+    seen = {
+        p for xb, _ in AdditionBatches(train, 100, slicing="post") for p in _pairs(xb)
+    }
     assert seen == set(zip(train.a[:119], train.b[:119], strict=True))
 
 
-# ------------------------------------------------------------------------------------------------ training
+# --------------------------------------------------------------------------------------
+# training
 
 
 def test_every_optimizer_is_built():
@@ -240,7 +290,11 @@ def test_training_reaches_full_held_out_accuracy():
     held = random_additions(500, 7, seed=1)
     model = adder_rnn(16, rng=0)
     hist = train_adder(
-        model, train, make_optimizer("RMSProp+Nesterov", model.parameters(), 0.01), epochs=15, held_out=held
+        model,
+        train,
+        make_optimizer("RMSProp+Nesterov", model.parameters(), 0.01),
+        epochs=15,
+        held_out=held,
     )
     assert hist["solved_epoch"] is not None and hist["epochs"] == hist["solved_epoch"]
     assert len(hist["batch_loss"]) == 20 * hist["epochs"]

@@ -1,4 +1,5 @@
-"""Structural checks of the book: the table of contents, stored executions, and the package's boundaries."""
+"""Structural checks of the book: the table of contents, stored executions, and the
+package's boundaries."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ BOOK = ROOT / "book"
 
 
 def _notebooks() -> list[Path]:
-    return sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    return sorted(
+        p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+    )
 
 
 def _toc_files() -> list[str]:
-    """Every ``file:`` entry (and the root) of _toc.yml, without suffix, relative to the repository root."""
+    """Every ``file:`` entry (and the root) of _toc.yml, without suffix, relative to
+    the repository root."""
     files = []
     for line in (ROOT / "_toc.yml").read_text().splitlines():
         stripped = line.split("#", 1)[0].strip().lstrip("- ").strip()
@@ -29,9 +33,9 @@ def _toc_files() -> list[str]:
 
 def _resolve(entry: str) -> list[Path]:
     base = ROOT / entry
-    return [p for p in (base.with_suffix(".ipynb"), base.with_suffix(".md")) if p.exists()] + (
-        [base] if base.suffix and base.exists() else []
-    )
+    return [
+        p for p in (base.with_suffix(".ipynb"), base.with_suffix(".md")) if p.exists()
+    ] + ([base] if base.suffix and base.exists() else [])
 
 
 def test_every_toc_entry_exists():
@@ -59,11 +63,17 @@ def test_notebook_is_stored_executed(path: Path):
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert code, "a notebook without code cells"
     counts = [c["execution_count"] for c in code]
-    assert counts == list(range(1, len(code) + 1)), f"execution counts {counts} are not 1..N"
-    errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"execution counts {counts} are not 1..N"
+    )
+    errors = [
+        o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"
+    ]
     assert not errors, "stored error output"
     first_md = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
-    assert "".join(first_md["source"]).lstrip().startswith("# "), "first Markdown cell must be the # title"
+    assert "".join(first_md["source"]).lstrip().startswith("# "), (
+        "first Markdown cell must be the # title"
+    )
 
 
 def test_numeric_modules_import_numpy_only():
@@ -80,9 +90,11 @@ def test_numeric_modules_import_numpy_only():
                 names = [node.module]
             for name in names:
                 top = name.split(".")[0]
-                assert top in allowed_third_party or top in {"nmbook", "__future__"} or top in _stdlib(), (
-                    f"{path.name} imports {name}: numeric modules import NumPy alone"
-                )
+                assert (
+                    top in allowed_third_party
+                    or top in {"nmbook", "__future__"}
+                    or top in _stdlib()
+                ), f"{path.name} imports {name}: numeric modules import NumPy alone"
 
 
 def _stdlib() -> set[str]:
@@ -105,21 +117,27 @@ IGNORE_TAG = "nbval-ignore-output"
 
 @pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
 def test_ignored_outputs_are_tagged_and_their_claims_asserted(path: Path):
-    """Portable outputs: test plumbing is a cell tag, never reader-facing text, and a cell whose output nbval does
-    not compare either only reports a timing or asserts the claims that the prose draws from it."""
+    """Portable outputs: test plumbing is a cell tag, never reader-facing text, and a
+    cell whose output nbval does
+    not compare either only reports a timing or asserts the claims that the prose draws
+    from it."""
     nb = json.loads(path.read_text())
     for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
         source = "".join(cell["source"])
         assert "NBVAL" not in source.upper().replace(IGNORE_TAG.upper(), ""), (
-            f"code cell {i + 1}: nbval markers belong in the cell's tags, not in its source"
+            f"code cell {i + 1}: nbval markers belong in the cell's tags, "
+            f"not in its source"
         )
         if IGNORE_TAG in cell.get("metadata", {}).get("tags", []):
             tree = ast.parse(source)
             asserts = any(isinstance(n, ast.Assert) for n in ast.walk(tree))
             timing = "perf_counter" in source or " time" in source or "wall" in source
             assert asserts or timing, (
-                f"code cell {i + 1} is tagged {IGNORE_TAG} but neither asserts its claims nor only reports a time"
+                f"code cell {i + 1} is tagged {IGNORE_TAG} but neither "
+                f"asserts its claims nor only reports a time"
             )
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
-            assert "NBVAL" not in "".join(cell["source"]).upper(), "nbval plumbing in the prose"
+            assert "NBVAL" not in "".join(cell["source"]).upper(), (
+                "nbval plumbing in the prose"
+            )

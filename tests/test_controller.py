@@ -1,4 +1,5 @@
-"""The memory controller: whole-model gradient checks (with the penalty), ablations, validation."""
+"""The memory controller: whole-model gradient checks (with the penalty), ablations,
+validation."""
 
 import numpy as np
 import pytest
@@ -29,7 +30,9 @@ def test_whole_model_gradient_check(memory, cell):
 
     def f() -> float:
         logits = net.forward(x)
-        return float(np.sum(w * logits)) + (lam * net.saturation_penalty()[0] if memory else 0.0)
+        return float(np.sum(w * logits)) + (
+            lam * net.saturation_penalty()[0] if memory else 0.0
+        )
 
     net.zero_grad()
     net.forward(x)
@@ -46,7 +49,9 @@ def test_gradient_with_gate_noise_uses_the_same_noise():
     w = rng.normal(size=(5, 2, 2))
 
     def f() -> float:
-        return float(np.sum(w * net.forward(x, noise_std=1.0, rng=np.random.default_rng(9))))
+        return float(
+            np.sum(w * net.forward(x, noise_std=1.0, rng=np.random.default_rng(9)))
+        )
 
     net.zero_grad()
     net.forward(x, noise_std=1.0, rng=np.random.default_rng(9))
@@ -64,7 +69,11 @@ def test_saturation_penalty_by_hand():
     assert p == pytest.approx((0.25 + 0.1875) / 2)
     np.testing.assert_allclose(dd[:, 0], [0.0, -0.5])
     np.testing.assert_allclose(du[:, 0], [0.5, 0.25])
-    errs = check_gradients(lambda: net.saturation_penalty()[0], {"d": net.d, "u": net.u}, {"d": dd, "u": du})
+    errs = check_gradients(
+        lambda: net.saturation_penalty()[0],
+        {"d": net.d, "u": net.u},
+        {"d": dd, "u": du},
+    )
     assert max(errs.values()) < 1e-8
 
 
@@ -123,7 +132,8 @@ def test_bad_input_raises():
 
 
 def test_deque_head_layout_gates_and_noise_gradient():
-    # the deque takes two values per step: heads [push_top, push_bot, pop_top, pop_bot, v_top (m), v_bot (m)]
+    # the deque takes two values per step: heads [push_top, push_bot, pop_top, pop_bot,
+    # v_top (m), v_bot (m)]
     net = MemoryController(3, 2, 4, 2, DEQUE, rng=0, push_bias=0.5, pop_bias=-2.0)
     assert net.W_g.shape == (4, 2 * 2 + 2 * 2) and net.W_o.shape == (4 + 2 * 2, 2)
     np.testing.assert_array_equal(net.b_g.value[:4], [0.5, 0.5, -2.0, -2.0])
@@ -131,7 +141,11 @@ def test_deque_head_layout_gates_and_noise_gradient():
     x = rng.normal(size=(5, 3, 3))
     w = rng.normal(size=(5, 3, 2))
     net.forward(x)
-    assert net.d.shape == (5, 3, 2) and net.reads.shape == (5, 3, 4) and net.strengths.shape == (5, 3, 10)
+    assert (
+        net.d.shape == (5, 3, 2)
+        and net.reads.shape == (5, 3, 4)
+        and net.strengths.shape == (5, 3, 10)
+    )
     # after step t the 2(t+1) rows are centred in the 10 slots; the rest stays 0
     assert np.all(net.strengths[0, :, :4] == 0) and np.all(net.strengths[0, :, 6:] == 0)
     assert np.all(net.strengths[0, :, 4:6] > 0)
@@ -158,7 +172,8 @@ def test_deque_saturation_penalty_by_hand():
     net.forward(np.zeros((1, 2, 2)))
     net.d[...] = [[[0.5, 1.0], [0.0, 0.0]]]
     net.u[...] = [[[0.0, 0.25], [0.5, 0.5]]]
-    # per (t, b): sum over both ends of d(1-d) + u(1-u): b=0: .25 + 0 + 0 + .1875; b=1: 0 + 0 + .25 + .25
+    # per (t, b): sum over both ends of d(1-d) + u(1-u): b=0: .25 + 0 + 0 + .1875; b=1:
+    # 0 + 0 + .25 + .25
     p, dd, du = net.saturation_penalty()
     assert p == pytest.approx((0.4375 + 0.5) / 2)
     np.testing.assert_allclose(dd[0], [[0.0, -0.5], [0.5, 0.5]])
@@ -175,7 +190,10 @@ def test_gate_phase_means_and_read_share_on_a_hand_built_batch():
     means = gate_phase_means(net, x, lengths)
     t = np.arange(x.shape[0])[:, None]
     inp = t < lengths[None, :]
-    assert means["input"] == (pytest.approx(net.d[inp].mean()), pytest.approx(net.u[inp].mean()))
+    assert means["input"] == (
+        pytest.approx(net.d[inp].mean()),
+        pytest.approx(net.u[inp].mean()),
+    )
     assert means["delimiter"][0] == pytest.approx(np.mean([net.d[2, 0], net.d[3, 1]]))
     out = (t > lengths) & (t <= 2 * lengths)
     assert means["output"][1] == pytest.approx(net.u[out].mean())
@@ -201,7 +219,8 @@ def test_train_until_solved_restarts_with_the_next_seed():
     assert all(stopped == 2 for _, stopped in attempts) and hist.stopped_at == 2
     with pytest.raises(ValueError, match="solved_check_every"):
         train_until_solved(make, SeqTrainConfig(steps=2), max_attempts=1)
-    seeds.clear()  # a sweep's stride: attempts 5, 1005, 2005 never meet another seed's first attempt
+    # a sweep's stride: attempts 5, 1005, 2005 never meet another seed's first attempt
+    seeds.clear()
     _, _, attempts = train_until_solved(make, cfg, max_attempts=3, seed_step=1000)
     assert seeds == [5, 1005, 2005] and [a[0] for a in attempts] == [5, 1005, 2005]
     for bad in (0, -1, 1.5, True):
@@ -211,8 +230,9 @@ def test_train_until_solved_restarts_with_the_next_seed():
 
 @pytest.mark.parametrize("memory", [STACK, DEQUE])
 def test_post_wiring_gradient_check_and_one_step_delay(memory):
-    # output_sees_read=False: o_t = W_o h_t + b_o; the gradient still matches finite differences, and the
-    # logits at step t do not depend on the read of step t (only on reads up to t - 1, through the state).
+    # output_sees_read=False: o_t = W_o h_t + b_o; the gradient still matches finite
+    # differences, and the logits at step t do not depend on the read of step t (only on
+    # reads up to t - 1, through the state).
     rng = np.random.default_rng(3)
     net = MemoryController(4, 3, 5, 3, memory, rng=2, output_sees_read=False)
     assert net.W_o.shape == (5, 3)
@@ -223,25 +243,33 @@ def test_post_wiring_gradient_check_and_one_step_delay(memory):
     _, dd, du = net.saturation_penalty()
     net.backward(w, 0.5 * dd, 0.5 * du)
     errs = check_parameters(
-        lambda: float(np.sum(w * net.forward(x))) + 0.5 * net.saturation_penalty()[0], net.parameters()
+        lambda: float(np.sum(w * net.forward(x))) + 0.5 * net.saturation_penalty()[0],
+        net.parameters(),
     )
     assert max(errs.values()) < 1e-6, errs
     full = net.forward(x)
     cut = net.forward(x, zero_reads=True)
     np.testing.assert_allclose(full[0], cut[0])  # step 0 sees no read either way
-    assert not np.allclose(full[1:], cut[1:])  # later steps see earlier reads through h_t
+    # later steps see earlier reads through h_t
+    assert not np.allclose(full[1:], cut[1:])
 
 
-# ----------------------------------------------------------------- step and the autoencoder option
+# ----------------------------------------------------------------- step and the
+# autoencoder option
 def _one_hot_batch(lengths, vocab, seed):
     from nmbook.tasks.transduction import transduction_batch
 
-    return transduction_batch("reverse", np.asarray(lengths), vocab, np.random.default_rng(seed))
+    return transduction_batch(
+        "reverse", np.asarray(lengths), vocab, np.random.default_rng(seed)
+    )
 
 
-@pytest.mark.parametrize("memory,cell", [(STACK, "rnn"), (DEQUE, "lstm"), (None, "rnn")])
+@pytest.mark.parametrize(
+    "memory,cell", [(STACK, "rnn"), (DEQUE, "lstm"), (None, "rnn")]
+)
 def test_step_run_by_hand_gives_forward(memory, cell):
-    # forward is step over time plus bookkeeping: the loop written out here must give the same logits
+    # forward is step over time plus bookkeeping: the loop written out here must give
+    # the same logits
     net = MemoryController(4, 3, 5, 3, memory, rng=1, cell=cell)
     x = np.random.default_rng(0).normal(size=(6, 2, 4))
     state, r = net.cell.init_state(2), np.zeros((2, net.read_width))
@@ -254,12 +282,22 @@ def test_step_run_by_hand_gives_forward(memory, cell):
 
 
 @pytest.mark.parametrize(
-    "memory,cell,output_sees_read", [(STACK, "rnn", True), (STACK, "lstm", False), (DEQUE, "rnn", True)]
+    "memory,cell,output_sees_read",
+    [(STACK, "rnn", True), (STACK, "lstm", False), (DEQUE, "rnn", True)],
 )
 def test_autoencoder_whole_model_gradient_check(memory, cell, output_sees_read):
-    # loss = <w, logits> + 0.3 P + 0.7 L_aux, with gate noise: every parameter, decoders included
+    # loss = <w, logits> + 0.3 P + 0.7 L_aux, with gate noise: every parameter, decoders
+    # included
     net = MemoryController(
-        5, 4, 5, 3, memory, rng=1, cell=cell, output_sees_read=output_sees_read, autoencoder=True
+        5,
+        4,
+        5,
+        3,
+        memory,
+        rng=1,
+        cell=cell,
+        output_sees_read=output_sees_read,
+        autoencoder=True,
     )
     x, _, _ = _one_hot_batch([1, 3], 4, 0)
     w = np.random.default_rng(2).normal(size=(x.shape[0], 2, 4))
@@ -267,7 +305,9 @@ def test_autoencoder_whole_model_gradient_check(memory, cell, output_sees_read):
     def f() -> float:
         logits = net.forward(x, noise_std=0.5, rng=np.random.default_rng(9))
         return (
-            float(np.sum(w * logits)) + 0.3 * net.saturation_penalty()[0] + 0.7 * net.autoencoder_loss(x)[0]
+            float(np.sum(w * logits))
+            + 0.3 * net.saturation_penalty()[0]
+            + 0.7 * net.autoencoder_loss(x)[0]
         )
 
     net.zero_grad()
@@ -283,11 +323,13 @@ def test_autoencoder_whole_model_gradient_check(memory, cell, output_sees_read):
 def test_previous_symbol_targets_by_hand():
     from nmbook.controller import previous_symbol_targets
 
-    # vocab 3, one sequence "2 0": t=0 symbol 2, t=1 symbol 0, t=2 the delimiter (class 3), t=3, 4 blank
+    # vocab 3, one sequence "2 0": t=0 symbol 2, t=1 symbol 0, t=2 the delimiter (class
+    # 3), t=3, 4 blank
     x, _, _ = _one_hot_batch([2], 3, 0)
     x[:2, 0, :3] = [[0, 0, 1], [1, 0, 0]]
     y, mask = previous_symbol_targets(x, lag=1)
-    np.testing.assert_array_equal(mask[:, 0], [0, 1, 1, 1, 0])  # nothing before t=0; x[3] is blank
+    # nothing before t=0; x[3] is blank
+    np.testing.assert_array_equal(mask[:, 0], [0, 1, 1, 1, 0])
     np.testing.assert_array_equal(y[1:4, 0], [2, 0, 3])
     y, mask = previous_symbol_targets(x, lag=0)
     np.testing.assert_array_equal(mask[:, 0], [1, 1, 1, 0, 0])
@@ -296,7 +338,8 @@ def test_previous_symbol_targets_by_hand():
 
 
 def test_autoencoder_loss_with_zero_decoders_is_twice_log_n_in():
-    # zero decoder weights: every logit 0, softmax uniform over n_in = 9 classes, CE = log 9 per decoder
+    # zero decoder weights: every logit 0, softmax uniform over n_in = 9 classes, CE =
+    # log 9 per decoder
     net = MemoryController(9, 8, 6, 4, STACK, rng=0, autoencoder=True)
     for p in (net.W_ah, net.b_ah, net.W_az, net.b_az):
         p.value[...] = 0.0
@@ -304,19 +347,21 @@ def test_autoencoder_loss_with_zero_decoders_is_twice_log_n_in():
     net.forward(x)
     loss, da, daz = net.autoencoder_loss(x)
     assert loss == pytest.approx(2 * np.log(9))
-    # the gradient is (1/9 − onehot) / N on the N = 2 + 1 + 5 + 1 selected steps, zero elsewhere
+    # the gradient is (1/9 − onehot) / N on the N = 2 + 1 + 5 + 1 selected steps, zero
+    # elsewhere
     assert da.shape == daz.shape == (x.shape[0], 2, 9)
     np.testing.assert_allclose(da[0], 0.0)
     np.testing.assert_allclose(da[1, 0], (np.full(9, 1 / 9) - x[0, 0]) / 9)
 
 
 def test_autoencoder_decoders_do_not_change_the_rest_of_the_model():
-    # the decoders are drawn last and feed nothing back: same initial weights, same logits
+    # the decoders are drawn last and feed nothing back: same initial weights, same
+    # logits
     plain = MemoryController(9, 8, 6, 4, STACK, rng=3)
     auto = MemoryController(9, 8, 6, 4, STACK, rng=3, autoencoder=True)
-    assert [p.name for p in auto.parameters()] == [p.name for p in plain.parameters()] + [
-        "W_ah", "b_ah", "W_az", "b_az"
-    ]  # fmt: skip
+    assert [p.name for p in auto.parameters()] == [
+        p.name for p in plain.parameters()
+    ] + ["W_ah", "b_ah", "W_az", "b_az"]
     for p, q in zip(plain.parameters(), auto.parameters(), strict=False):
         np.testing.assert_array_equal(p.value, q.value)
     assert auto.W_ah.shape == (6, 9) and auto.W_az.shape == (2 + 4, 9)
@@ -336,13 +381,17 @@ def test_autoencoder_bad_input_raises():
     with pytest.raises(ValueError, match="autoencoder_loss needs"):
         plain.autoencoder_loss(x)
     with pytest.raises(ValueError, match="daux needs"):
-        plain.backward(np.zeros((x.shape[0], 2, 8)), daux=(np.zeros((x.shape[0], 2, 9)),) * 2)
+        plain.backward(
+            np.zeros((x.shape[0], 2, 8)), daux=(np.zeros((x.shape[0], 2, 9)),) * 2
+        )
     net = MemoryController(9, 8, 4, 4, STACK, rng=0, autoencoder=True)
     net.forward(x)
     with pytest.raises(ValueError, match="x must be the last forward input"):
         net.autoencoder_loss(x[:-1])
     with pytest.raises(ValueError, match="daux must be two arrays of shape"):
-        net.backward(np.zeros((x.shape[0], 2, 8)), daux=(np.zeros((x.shape[0], 2, 8)),) * 2)
+        net.backward(
+            np.zeros((x.shape[0], 2, 8)), daux=(np.zeros((x.shape[0], 2, 8)),) * 2
+        )
     with pytest.raises(ValueError, match="lag must be a non-negative integer"):
         net.autoencoder_loss(x, lag=-1)
     with pytest.raises(ValueError, match="lag must be a non-negative integer"):

@@ -1,8 +1,11 @@
-"""User-written subclasses, as Part I writes them: a Dataset subclass batched by the DataLoader, a Module subclass.
+"""User-written subclasses, as Part I writes them: a Dataset subclass batched by the
+DataLoader, a Module subclass.
 
-The chapter relies on two properties of nmbook: the DataLoader batches a hand-written ``Dataset`` subclass exactly as
-it batches an ``ArrayDataset`` (same seed, same batches), and a ``Module`` subclass that stores layers as attributes
-finds their parameters without registration and backpropagates correctly through a hand-written ``backward``.
+The chapter relies on two properties of nmbook: the DataLoader batches a hand-written
+``Dataset`` subclass exactly as it batches an ``ArrayDataset`` (same seed, same
+batches), and a ``Module`` subclass that stores layers as attributes finds their
+parameters without registration and backpropagates correctly through a hand-written
+``backward``.
 """
 
 import numpy as np
@@ -43,13 +46,17 @@ class TwoLayerNet(Module):
         return self.hidden.backward(self.relu.backward(self.out.backward(dz)))
 
 
-@pytest.mark.parametrize(("batch_size", "drop_last"), [(50, False), (64, False), (64, True), (1000, False)])
+@pytest.mark.parametrize(
+    ("batch_size", "drop_last"), [(50, False), (64, False), (64, True), (1000, False)]
+)
 def test_subclass_gives_the_same_batches_as_array_dataset(batch_size, drop_last):
     X, y = make_moons(130, noise=0.1, seed=1)
     ds = PairDataset(X, y)
     assert isinstance(ds, Dataset)
     mine = DataLoader(ds, batch_size, shuffle=True, drop_last=drop_last, seed=5)
-    builtin = DataLoader(ArrayDataset(X, y), batch_size, shuffle=True, drop_last=drop_last, seed=5)
+    builtin = DataLoader(
+        ArrayDataset(X, y), batch_size, shuffle=True, drop_last=drop_last, seed=5
+    )
     assert len(mine) == len(builtin)
     for _epoch in range(3):  # a fresh permutation per epoch, the same in both
         for (xa, ya), (xb, yb) in zip(mine, builtin, strict=True):
@@ -63,14 +70,18 @@ def test_last_partial_batch_and_drop_last_by_hand():
     X, y = np.arange(260.0).reshape(130, 2), np.arange(130)
     sizes = [len(b[1]) for b in DataLoader(PairDataset(X, y), 64)]
     assert sizes == [64, 64, 2]
-    assert [len(b[1]) for b in DataLoader(PairDataset(X, y), 64, drop_last=True)] == [64, 64]
+    assert [len(b[1]) for b in DataLoader(PairDataset(X, y), 64, drop_last=True)] == [
+        64,
+        64,
+    ]
 
 
 def test_module_subclass_finds_parameters_and_matches_sequential():
     net = TwoLayerNet(2, 7, seed=3)
     assert [p.name for p in net.parameters()] == ["W", "b", "W", "b"]
     rng = np.random.default_rng(3)
-    seq = Sequential(Linear(2, 7, rng), ReLU(), Linear(7, 1, rng))  # the same draws, in the same order
+    # the same draws, in the same order
+    seq = Sequential(Linear(2, 7, rng), ReLU(), Linear(7, 1, rng))
     for p, q in zip(net.parameters(), seq.parameters(), strict=True):
         np.testing.assert_array_equal(p.value, q.value)
     x = np.random.default_rng(0).normal(size=(9, 2))
@@ -87,5 +98,7 @@ def test_module_subclass_backward_by_finite_differences():
 
     net.zero_grad()
     dx = net.backward(bce_with_logits(net(x), t)[1])
-    err = check_parameters(loss, net.parameters()) | check_gradients(loss, {"x": x}, {"x": dx})
+    err = check_parameters(loss, net.parameters()) | check_gradients(
+        loss, {"x": x}, {"x": dx}
+    )
     assert max(err.values()) < 1e-6, err

@@ -1,4 +1,5 @@
-"""Two moons, the train/test split and the DataLoader: geometry, coverage, reproducibility, validation."""
+"""Two moons, the train/test split and the DataLoader: geometry, coverage,
+reproducibility, validation."""
 
 import numpy as np
 import pytest
@@ -11,9 +12,11 @@ def test_moons_without_noise_lie_on_the_two_half_circles():
     assert X.shape == (101, 2) and y.shape == (101,) and X.dtype == np.float64
     assert np.sum(y == 0) == 50 and np.sum(y == 1) == 51  # n // 2 on the upper circle
     upper, lower = X[y == 0], X[y == 1]
-    np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0)  # centre (0, 0), y >= 0
+    # centre (0, 0), y >= 0
+    np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0)
     assert np.all(upper[:, 1] >= -1e-12)
-    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5), 1.0)  # centre (1, 0.5)
+    # centre (1, 0.5)
+    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5), 1.0)
     assert np.all(lower[:, 1] <= 0.5 + 1e-12)
     # the end points t = 0 and t = π of both arcs are present
     for point in ([1, 0], [-1, 0], [0, 0.5], [2, 0.5]):
@@ -39,7 +42,8 @@ def test_train_test_split_partitions_the_samples():
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_fraction=0.3, seed=0)
     assert len(X_te) == 3 and len(X_tr) == 7
     np.testing.assert_array_equal(np.sort(np.concatenate([y_tr, y_te])), np.arange(10))
-    np.testing.assert_array_equal(X_tr[:, 0], 2 * y_tr)  # rows stay paired with their targets
+    # rows stay paired with their targets
+    np.testing.assert_array_equal(X_tr[:, 0], 2 * y_tr)
     np.testing.assert_array_equal(train_test_split(X, y, 0.3, seed=0)[3], y_te)
 
 
@@ -56,7 +60,9 @@ def test_loader_covers_every_sample_once_per_epoch():
         batches = _epoch(loader)
         assert [len(b[1]) for b in batches] == [5, 5, 5, 5, 3]
         assert batches[0][0].shape == (5, 2)
-        np.testing.assert_array_equal(np.sort(np.concatenate([b[1] for b in batches])), y)
+        np.testing.assert_array_equal(
+            np.sort(np.concatenate([b[1] for b in batches])), y
+        )
         for xb, yb in batches:
             np.testing.assert_array_equal(xb[:, 0], yb)
 
@@ -87,7 +93,8 @@ def test_loader_is_reproducible_per_seed_and_fresh_each_epoch():
 
 
 class _ListDataset:
-    """A dataset that is not an ArrayDataset: the loader must read and stack single samples."""
+    """A dataset that is not an ArrayDataset: the loader must read and stack single
+    samples."""
 
     def __init__(self, n):
         self.items = [(np.array([i, -i], dtype=float), np.int64(i)) for i in range(n)]

@@ -1,4 +1,5 @@
-"""nmbook.deque_probe: the bottom end's bookkeeping at the delimiter, on a hand-worked record, and the balanced
+"""nmbook.deque_probe: the bottom end's bookkeeping at the delimiter, on a hand-worked
+record, and the balanced
 forward pass (the delimiter's bottom pop set to the residue, nothing else changed)."""
 
 import numpy as np
@@ -11,7 +12,8 @@ from nmbook.tasks.transduction import transduction_batch
 
 
 def _record(u_top, u_bot, d_top, d_bot):
-    """Run DEQUE step by step on one sequence (values unused) and record strengths as the controller does."""
+    """Run DEQUE step by step on one sequence (values unused) and record strengths as
+    the controller does."""
     T = len(u_top)
     state, rec = DEQUE.initial_state(1, 1), np.zeros((T, 1, 2 * T))
     for t in range(T):
@@ -25,11 +27,15 @@ def _record(u_top, u_bot, d_top, d_bot):
 
 def test_hand_worked_balance():
     # L = 2, T = 5. Step 0: push a1 (1.0) on top, 0.3 at the bottom: [.3, a1 1].
-    # Step 1: pop .1 from the bottom (the .3 row -> .2); push a2 (1.0), .2 at the bottom: [.2, .2, a1 1, a2 1].
-    # Residue after step 1 (the input's end): .2 + .2 = .4.
-    # Step 2, the delimiter: pop .7 from the bottom: .2 -> 0, .2 -> 0, a1 loses .7 - .4 = .3 -> .7.
+    # Step 1: pop .1 from the bottom (the .3 row -> .2); push a2 (1.0), .2 at the
+    # bottom: [.2, .2, a1 1, a2 1]. Residue after step 1 (the input's end): .2 + .2 =
+    # .4. Step 2, the delimiter: pop .7 from the bottom: .2 -> 0, .2 -> 0, a1 loses .7 -
+    # .4 = .3 -> .7.
     rec, u = _record(
-        u_top=[0, 0, 0, 0, 0], u_bot=[0, 0.1, 0.7, 0, 0], d_top=[1, 1, 0, 0, 0], d_bot=[0.3, 0.2, 0, 0, 0]
+        u_top=[0, 0, 0, 0, 0],
+        u_bot=[0, 0.1, 0.7, 0, 0],
+        d_top=[1, 1, 0, 0, 0],
+        d_bot=[0.3, 0.2, 0, 0, 0],
     )
     residue, pop, kept = bottom_balance(rec, u, 2)
     np.testing.assert_allclose(residue, [0.4])
@@ -40,14 +46,19 @@ def test_hand_worked_balance():
 def test_a_pop_below_the_residue_keeps_the_first_symbol():
     # Same input phase; the delimiter pops only .25 of the .4 residue: a1 untouched.
     rec, u = _record(
-        u_top=[0, 0, 0, 0, 0], u_bot=[0, 0.1, 0.25, 0, 0], d_top=[1, 1, 0, 0, 0], d_bot=[0.3, 0.2, 0, 0, 0]
+        u_top=[0, 0, 0, 0, 0],
+        u_bot=[0, 0.1, 0.25, 0, 0],
+        d_top=[1, 1, 0, 0, 0],
+        d_bot=[0.3, 0.2, 0, 0, 0],
     )
     residue, pop, kept = bottom_balance(rec, u, 2)
     np.testing.assert_allclose([residue[0], pop[0], kept[0]], [0.4, 0.25, 1.0])
 
 
 def _deque_net(seed=0):
-    return MemoryController(9, 8, 16, 4, DEQUE, rng=seed, push_bias=(0.0, -2.0), pop_bias=-2.0)
+    return MemoryController(
+        9, 8, 16, 4, DEQUE, rng=seed, push_bias=(0.0, -2.0), pop_bias=-2.0
+    )
 
 
 def test_forward_balanced_sets_the_pop_to_the_residue_and_nothing_else():
@@ -56,22 +67,27 @@ def test_forward_balanced_sets_the_pop_to_the_residue_and_nothing_else():
     plain = net.forward(x)
     residue, _, _ = bottom_balance(net.strengths, net.u, L)
     balanced = forward_balanced(net, x, L)
-    np.testing.assert_array_equal(balanced[:L], plain[:L])  # before the delimiter nothing changes
+    # before the delimiter nothing changes
+    np.testing.assert_array_equal(balanced[:L], plain[:L])
     assert not np.allclose(balanced[L:], plain[L:])
-    # Replay the balanced run's delimiter step by hand: the pop equals the residue, so a1 keeps all of its strength.
+    # Replay the balanced run's delimiter step by hand: the pop equals the residue, so
+    # a1 keeps all of its strength.
     state, mstate = net.cell.init_state(6), net.memory.initial_state(6, net.width)
     r = np.zeros((6, net.read_width))
     for t in range(L):
         _, r, state, mstate, _ = net.step(x[t], r, state, mstate)
-    first = mstate[1][:, L].copy()  # the row of a1 (pushed on top at step 0), before the delimiter
+    # the row of a1 (pushed on top at step 0), before the delimiter
+    first = mstate[1][:, L].copy()
     h = net.cell.step(np.concatenate([x[L], r], axis=1), state)[0][0]
     z = net.head_preactivations(h)
     noise = np.zeros((6, 4))
     noise[:, 3] = np.log(residue / (1 - residue)) - z[:, 3]
     _, _, _, after, (_, _, (d, u, _, _), _) = net.step(x[L], r, state, mstate, noise)
     np.testing.assert_allclose(u[:, 1], residue, rtol=1e-9)
-    np.testing.assert_allclose(after[1][:, L + 1], first, rtol=1e-9)  # nothing of a1 popped
-    np.testing.assert_allclose(after[1][:, 1 : L + 1].sum(axis=1), 0.0, atol=1e-9)  # the residue is gone
+    # nothing of a1 popped
+    np.testing.assert_allclose(after[1][:, L + 1], first, rtol=1e-9)
+    # the residue is gone
+    np.testing.assert_allclose(after[1][:, 1 : L + 1].sum(axis=1), 0.0, atol=1e-9)
 
 
 @pytest.mark.parametrize("L", [0, 11, 2.0, True])

@@ -1,12 +1,15 @@
-"""The chapters' exercises: enough of them, of every kind, each with a hidden, executed and asserted solution.
+"""The chapters' exercises: enough of them, of every kind, each with a hidden, executed
+and asserted solution.
 
-The rules come from the exercises issue and ``CONTRIBUTING.md``: every chapter notebook ends with an
-``## Exercises`` section of 3–5 exercises (sphinx-exercise's ``{exercise}`` directive with a ``:label:`` and a
-``:class:`` naming its kind), among them at least one of each kind in ``exercise_index.KINDS``. Each exercise has
-a worked solution in the same notebook between gated ``{solution-start}`` (``:class: dropdown``, hidden by
-default) and ``{solution-end}`` cells, and that solution holds at least one code cell with an ``assert``, so
-nbval re-checks the answer, and no ``hide-*``/``remove-*`` cell tag (a solution is hidden already). The parser that the Exercises page uses (``_ext/exercise_index.py``) is tested on a
-small notebook of its own.
+The rules come from the exercises issue and ``CONTRIBUTING.md``: every chapter notebook
+ends with an ``## Exercises`` section of 3–5 exercises (sphinx-exercise's ``{exercise}``
+directive with a ``:label:`` and a ``:class:`` naming its kind), among them at least one
+of each kind in ``exercise_index.KINDS``. Each exercise has a worked solution in the
+same notebook between gated ``{solution-start}`` (``:class: dropdown``, hidden by
+default) and ``{solution-end}`` cells, and that solution holds at least one code cell
+with an ``assert``, so nbval re-checks the answer, and no ``hide-*``/``remove-*`` cell
+tag (a solution is hidden already). The parser that the Exercises page uses
+(``_ext/exercise_index.py``) is tested on a small notebook of its own.
 """
 
 from __future__ import annotations
@@ -20,22 +23,29 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("exercise_index", ROOT / "_ext" / "exercise_index.py")
+_spec = importlib.util.spec_from_file_location(
+    "exercise_index", ROOT / "_ext" / "exercise_index.py"
+)
 exercise_index = importlib.util.module_from_spec(_spec)
 sys.modules["exercise_index"] = exercise_index  # dataclasses look their module up
 _spec.loader.exec_module(exercise_index)
 
-CHAPTERS = [d for d in exercise_index.toc_chapters(ROOT) if (ROOT / f"{d}.ipynb").exists()]
+CHAPTERS = [
+    d for d in exercise_index.toc_chapters(ROOT) if (ROOT / f"{d}.ipynb").exists()
+]
 _START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}", re.M)
 _END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}", re.M)
 
 
 def _source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    return (
+        "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    )
 
 
 def _solutions(nb: dict) -> list[tuple[str, list[dict]]]:
-    """``(label, cells between solution-start and solution-end)`` for each gated solution, in order."""
+    """``(label, cells between solution-start and solution-end)`` for each gated
+    solution, in order."""
     out: list[tuple[str, list[dict]]] = []
     current: tuple[str, list[dict]] | None = None
     for cell in nb["cells"]:
@@ -44,7 +54,8 @@ def _solutions(nb: dict) -> list[tuple[str, list[dict]]]:
             assert current is None, "a solution-start inside another solution"
             label = text[_START.search(text).end() :].splitlines()[0].strip()
             current = (label, [])
-            if _END.search(text):  # a solution without code cells, opened and closed in one cell
+            # a solution without code cells, opened and closed in one cell
+            if _END.search(text):
                 out.append(current)
                 current = None
             continue
@@ -55,7 +66,9 @@ def _solutions(nb: dict) -> list[tuple[str, list[dict]]]:
             continue
         if current is not None:
             current[1].append(cell)
-    assert current is None, f"the solution to {current[0]!r} is never closed with solution-end"
+    assert current is None, (
+        f"the solution to {current[0]!r} is never closed with solution-end"
+    )
     return out
 
 
@@ -69,9 +82,13 @@ def test_every_chapter_notebook_is_checked():
 
 @pytest.mark.parametrize("docname", CHAPTERS)
 def test_chapter_has_three_to_five_exercises_of_every_kind(docname: str):
-    exercises, _, problems = exercise_index.chapter_exercises(ROOT / f"{docname}.ipynb", docname)
+    exercises, _, problems = exercise_index.chapter_exercises(
+        ROOT / f"{docname}.ipynb", docname
+    )
     assert not problems, problems
-    assert 3 <= len(exercises) <= 5, f"{docname}: {len(exercises)} exercises, the rule is 3–5"
+    assert 3 <= len(exercises) <= 5, (
+        f"{docname}: {len(exercises)} exercises, the rule is 3–5"
+    )
     kinds = {k for ex in exercises for k in ex.kinds}
     assert kinds == set(exercise_index.KINDS), (
         f"{docname}: kinds {sorted(kinds)}, need {exercise_index.KINDS}"
@@ -87,7 +104,9 @@ def test_chapter_has_three_to_five_exercises_of_every_kind(docname: str):
 
 def test_exercise_labels_are_unique_across_the_book():
     labels = [
-        ex.label for d in CHAPTERS for ex in exercise_index.chapter_exercises(ROOT / f"{d}.ipynb", d)[0]
+        ex.label
+        for d in CHAPTERS
+        for ex in exercise_index.chapter_exercises(ROOT / f"{d}.ipynb", d)[0]
     ]
     assert len(set(labels)) == len(labels), sorted(labels)
 
@@ -95,11 +114,13 @@ def test_exercise_labels_are_unique_across_the_book():
 @pytest.mark.parametrize("docname", CHAPTERS)
 def test_each_solution_is_executed_and_asserts(docname: str):
     nb = _notebook(docname)
-    exercises, _, _ = exercise_index.chapter_exercises(ROOT / f"{docname}.ipynb", docname)
-    solutions = _solutions(nb)
-    assert sorted(label for label, _ in solutions) == sorted(ex.label for ex in exercises), (
-        f"{docname}: one gated solution per exercise"
+    exercises, _, _ = exercise_index.chapter_exercises(
+        ROOT / f"{docname}.ipynb", docname
     )
+    solutions = _solutions(nb)
+    assert sorted(label for label, _ in solutions) == sorted(
+        ex.label for ex in exercises
+    ), f"{docname}: one gated solution per exercise"
     for label, cells in solutions:
         code = [c for c in cells if c["cell_type"] == "code"]
         assert code, f"{docname}: the solution to {label} has no code cell"
@@ -109,8 +130,14 @@ def test_each_solution_is_executed_and_asserts(docname: str):
         assert all(c.get("execution_count") for c in code), (
             f"{docname}: the solution to {label} is not executed"
         )
-        # a solution is hidden already; myst-nb's hide/remove tags inside it break the single-page (PDF) build
-        hidden = [t for c in code for t in c["metadata"].get("tags", []) if t.startswith(("hide-", "remove-"))]
+        # a solution is hidden already; myst-nb's hide/remove tags inside it break the
+        # single-page (PDF) build
+        hidden = [
+            t
+            for c in code
+            for t in c["metadata"].get("tags", [])
+            if t.startswith(("hide-", "remove-"))
+        ]
         assert not hidden, f"{docname}: tags {hidden} inside the solution to {label}"
 
 
@@ -120,13 +147,20 @@ def test_exercises_close_the_chapter(docname: str):
     heads = [
         i
         for i, c in enumerate(nb["cells"])
-        if c["cell_type"] == "markdown" and re.search(r"^## Exercises\s*$", _source(c), re.M)
+        if c["cell_type"] == "markdown"
+        and re.search(r"^## Exercises\s*$", _source(c), re.M)
     ]
     assert len(heads) == 1, f"{docname}: one '## Exercises' heading"
-    later = "\n".join(_source(c) for c in nb["cells"][heads[0] + 1 :] if c["cell_type"] == "markdown")
-    assert not re.search(r"^#{1,2} ", later, re.M), f"{docname}: a section after the exercises"
+    later = "\n".join(
+        _source(c) for c in nb["cells"][heads[0] + 1 :] if c["cell_type"] == "markdown"
+    )
+    assert not re.search(r"^#{1,2} ", later, re.M), (
+        f"{docname}: a section after the exercises"
+    )
     first = min(
-        i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown" and "{exercise}" in _source(c)
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "markdown" and "{exercise}" in _source(c)
     )
     assert first >= heads[0], f"{docname}: an exercise before the Exercises heading"
 
@@ -138,7 +172,12 @@ def test_the_exercises_page_lists_them(tmp_path: Path):
 
 
 def _write(tmp_path: Path, cells: list[str]) -> Path:
-    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": s} for s in cells], "metadata": {}}
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": s} for s in cells
+        ],
+        "metadata": {},
+    }
     path = tmp_path / "ch.ipynb"
     path.write_text(json.dumps(nb))
     return path
@@ -148,7 +187,8 @@ def test_the_parser_reads_an_exercise_and_finds_what_is_missing(tmp_path: Path):
     good = _write(
         tmp_path,
         [
-            "## Exercises\n\n```{exercise} Push twice\n:label: ex-a\n:class: concept\n\n"
+            "## Exercises\n\n```{exercise} Push twice\n:label: "
+            "ex-a\n:class: concept\n\n"
             "Find $r_2$ by hand.\nUse eq. (1).\n\nMore detail.\n```",
             "````{solution-start} ex-a\n:class: dropdown\n````\nIt is 0.8.",
             "```{solution-end}\n```",
@@ -158,7 +198,9 @@ def test_the_parser_reads_an_exercise_and_finds_what_is_missing(tmp_path: Path):
     assert problems == []
     assert solved == ["ex-a"]
     assert exercises == [
-        exercise_index.Exercise("ch", "ex-a", "Push twice", ("concept",), "Find $r_2$ by hand. Use eq. (1).")
+        exercise_index.Exercise(
+            "ch", "ex-a", "Push twice", ("concept",), "Find $r_2$ by hand. Use eq. (1)."
+        )
     ]
 
     bad = _write(

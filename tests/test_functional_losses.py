@@ -12,7 +12,9 @@ def test_stable_functions_at_extremes():
     x = np.array([-1e4, -30.0, 0.0, 30.0, 1e4])
     s = sigmoid(x)
     assert np.all(np.isfinite(s)) and s[0] == 0.0 and s[2] == 0.5 and s[-1] == 1.0
-    np.testing.assert_allclose(softplus(np.array([0.0, 1e4, -1e4])), [np.log(2), 1e4, 0.0])
+    np.testing.assert_allclose(
+        softplus(np.array([0.0, 1e4, -1e4])), [np.log(2), 1e4, 0.0]
+    )
     np.testing.assert_allclose(log_sigmoid(np.array([0.0, -1e4])), [-np.log(2), -1e4])
     np.testing.assert_allclose(log_sum_exp(np.array([[1e4, 1e4]])), [1e4 + np.log(2)])
     np.testing.assert_allclose(softmax(np.array([1e4, 1e4, -1e4])), [0.5, 0.5, 0.0])
@@ -34,18 +36,26 @@ def test_losses_match_finite_differences_with_mask():
     m = (rng.uniform(size=(5, 3)) > 0.3).astype(float)
     for fn in (bce_with_logits, mse):
         _, g = fn(z, y, m)
-        assert check_gradients(lambda fn=fn: fn(z, y, m)[0], {"z": z}, {"z": g})["z"] < 1e-8
+        assert (
+            check_gradients(lambda fn=fn: fn(z, y, m)[0], {"z": z}, {"z": g})["z"]
+            < 1e-8
+        )
     logits = rng.normal(size=(4, 2, 6))
     k = rng.integers(0, 6, size=(4, 2))
     mk = np.array([[1, 0], [1, 1], [0, 1], [1, 1]], dtype=float)
     _, g = softmax_cross_entropy(logits, k, mk)
-    err = check_gradients(lambda: softmax_cross_entropy(logits, k, mk)[0], {"z": logits}, {"z": g})
+    err = check_gradients(
+        lambda: softmax_cross_entropy(logits, k, mk)[0], {"z": logits}, {"z": g}
+    )
     assert err["z"] < 1e-8
 
 
 def test_softmax_cross_entropy_by_hand():
-    # uniform logits over 4 classes: loss = log 4; the mask keeps only the first position
-    loss, g = softmax_cross_entropy(np.zeros((2, 4)), np.array([1, 3]), np.array([1.0, 0.0]))
+    # uniform logits over 4 classes: loss = log 4; the mask keeps only the first
+    # position
+    loss, g = softmax_cross_entropy(
+        np.zeros((2, 4)), np.array([1, 3]), np.array([1.0, 0.0])
+    )
     assert loss == pytest.approx(np.log(4))
     np.testing.assert_allclose(g, [[0.25, -0.75, 0.25, 0.25], [0, 0, 0, 0]])
 

@@ -1,4 +1,5 @@
-"""nmbook.gate_stats: the discreteness score of a controller's gates, on hand-computed examples."""
+"""nmbook.gate_stats: the discreteness score of a controller's gates, on
+hand-computed examples."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ def test_hand_example():
     g = np.array([[0.0, 0.97], [0.5, 0.04], [1.0, 0.06]])
     assert gate_discreteness(g) == pytest.approx(2 / 3)
     # without the middle step: 0, 0.03, 0, 0.06 -> 3/4
-    assert gate_discreteness(g, mask=np.array([[1, 1], [0, 0], [1, 1]])) == pytest.approx(3 / 4)
+    assert gate_discreteness(
+        g, mask=np.array([[1, 1], [0, 0], [1, 1]])
+    ) == pytest.approx(3 / 4)
     # tol 0.1: only 0.5 fails -> 5/6
     assert gate_discreteness(g, tol=0.1) == pytest.approx(5 / 6)
 
 
 def test_several_ends_count_every_end_at_a_selected_step():
-    # (T=2, B=1, k=2): step 0 has 0.01 and 0.5 (one of two), step 1 has 0.99 and 1.0 (both)
+    # (T=2, B=1, k=2): step 0 has 0.01 and 0.5 (one of two), step 1 has 0.99 and 1.0
+    # (both)
     g = np.array([[[0.01, 0.5]], [[0.99, 1.0]]])
     assert gate_discreteness(g) == pytest.approx(3 / 4)
     assert gate_discreteness(g, mask=np.array([[1], [0]])) == pytest.approx(1 / 2)

@@ -3,12 +3,18 @@
 import numpy as np
 import pytest
 
-from nmbook.gradcheck import check_gradients, check_parameters, numerical_gradient, relative_error
+from nmbook.gradcheck import (
+    check_gradients,
+    check_parameters,
+    numerical_gradient,
+    relative_error,
+)
 from nmbook.layers import Parameter
 
 
 def test_numerical_gradient_of_a_quadratic_is_exact():
-    # d/dx sum(a * x**2) = 2 a x; central differences are exact for quadratics (up to rounding).
+    # d/dx sum(a * x**2) = 2 a x; central differences are exact for quadratics (up to
+    # rounding).
     a = np.array([[1.0, -2.0], [0.5, 3.0]])
     x = np.array([[0.3, -1.2], [2.0, 0.7]])
     g = numerical_gradient(lambda: float(np.sum(a * x**2)), x)
@@ -28,7 +34,9 @@ def test_relative_error_values():
     assert relative_error(np.array([1.0, 0.0]), np.zeros(2)) == pytest.approx(1.0)
     # ||(1,1) - (1,1.1)|| / (sqrt(2) + sqrt(2.21))
     expected = 0.1 / (np.sqrt(2) + np.sqrt(2.21))
-    assert relative_error(np.array([1.0, 1.0]), np.array([1.0, 1.1])) == pytest.approx(expected)
+    assert relative_error(np.array([1.0, 1.0]), np.array([1.0, 1.1])) == pytest.approx(
+        expected
+    )
 
 
 def test_check_gradients_detects_a_wrong_gradient():

@@ -18,7 +18,16 @@ from nmbook.layers import (
     Tanh,
 )
 
-ACTIVATIONS = [Identity(), ReLU(), ReLU6(), LeakyReLU(0.1), ELU(1.3), SELU(), Sigmoid(), Tanh()]
+ACTIVATIONS = [
+    Identity(),
+    ReLU(),
+    ReLU6(),
+    LeakyReLU(0.1),
+    ELU(1.3),
+    SELU(),
+    Sigmoid(),
+    Tanh(),
+]
 
 
 @pytest.mark.parametrize("act", ACTIVATIONS, ids=lambda a: type(a).__name__)
@@ -30,7 +39,9 @@ def test_activation_gradients(act):
     w = rng.normal(size=x.shape)
     act.forward(x)
     dx = act.backward(w)
-    errs = check_gradients(lambda: float(np.sum(w * act.forward(x))), {"x": x}, {"x": dx})
+    errs = check_gradients(
+        lambda: float(np.sum(w * act.forward(x))), {"x": x}, {"x": dx}
+    )
     assert errs["x"] < 1e-8
 
 
@@ -70,13 +81,21 @@ def test_linear_by_hand_and_init_bounds():
     np.testing.assert_allclose(lin(np.array([[1.0, 3.0]])), [[2 - 3 + 0.5]])
     big = Linear(100, 50, rng=3)
     assert np.abs(big.W.value).max() <= 0.1 and np.abs(big.b.value).max() <= 0.1
-    np.testing.assert_array_equal(Linear(4, 3, rng=5).W.value, Linear(4, 3, rng=5).W.value)
+    np.testing.assert_array_equal(
+        Linear(4, 3, rng=5).W.value, Linear(4, 3, rng=5).W.value
+    )
     assert Linear(2, 2, rng=0, bias=False).parameters()[0].name == "W"
 
 
 def test_sequential_mlp_gradients_and_parameters():
     rng = np.random.default_rng(4)
-    net = Sequential(Linear(2, 6, rng=rng), Tanh(), Linear(6, 4, rng=rng), ELU(), Linear(4, 1, rng=rng))
+    net = Sequential(
+        Linear(2, 6, rng=rng),
+        Tanh(),
+        Linear(6, 4, rng=rng),
+        ELU(),
+        Linear(4, 1, rng=rng),
+    )
     assert len(net.parameters()) == 6 and len(net) == 5
     x = rng.normal(size=(7, 2))
     w = rng.normal(size=(7, 1))

@@ -1,4 +1,5 @@
-"""Tests of nmbook.nalu: gradient checks, exact arithmetic with ideal weights, bad input, numerical safety."""
+"""Tests of nmbook.nalu: gradient checks, exact arithmetic with ideal weights, bad
+input, numerical safety."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ TOL = 1e-6
 
 
 def _loss_and_grads(module, x, R):
-    """Scalar loss ``sum(R ⊙ module(x))``: returns its closure and the analytic dx (params accumulate)."""
+    """Scalar loss ``sum(R ⊙ module(x))``: returns its closure and the analytic dx
+    (params accumulate)."""
     module.zero_grad()
     module.forward(x)
     dx = module.backward(R)
@@ -65,7 +67,9 @@ def test_nac_weight_saturates_at_minus_one_zero_one():
     W = nac_weight(W_hat, M_hat)
     np.testing.assert_allclose(W, [[1.0, -1.0, 0.0]], atol=1e-12)
     # hand value: tanh(0) σ(anything) = 0; tanh(atanh(0.5)) σ(0) = 0.5 · 0.5
-    np.testing.assert_allclose(nac_weight(np.array([np.arctanh(0.5), 0.0]), np.zeros(2)), [0.25, 0.0])
+    np.testing.assert_allclose(
+        nac_weight(np.array([np.arctanh(0.5), 0.0]), np.zeros(2)), [0.25, 0.0]
+    )
     with pytest.raises(ValueError, match="W_target"):
         ideal_nac_parameters(np.array([0.5]))
 
@@ -83,15 +87,20 @@ a, b = A[:, 0], A[:, 1]
 def test_nac_adds_and_subtracts_exactly():
     nac = NAC(2, 2, 0)
     _set(nac, [[1, 1], [1, -1]])  # columns: a + b, a − b
-    np.testing.assert_allclose(nac(A), np.stack([a + b, a - b], axis=1), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        nac(A), np.stack([a + b, a - b], axis=1), rtol=1e-9, atol=1e-9
+    )
 
 
 def test_complex_nac_multiplies_and_divides_positive_inputs():
     pos = np.abs(A)
-    x = np.concatenate([pos, pos[:, :1]], axis=1)  # (a, b, a): a² needs a twice, as |w| ≤ 1
+    # (a, b, a): a² needs a twice, as |w| ≤ 1
+    x = np.concatenate([pos, pos[:, :1]], axis=1)
     cn = ComplexNAC(3, 3, 0)
     _set(cn, [[1, 1, 1], [1, -1, 0], [0, 0, 1]])  # columns: a × b, a / b, a · a
-    expect = np.stack([pos[:, 0] * pos[:, 1], pos[:, 0] / pos[:, 1], pos[:, 0] ** 2], axis=1)
+    expect = np.stack(
+        [pos[:, 0] * pos[:, 1], pos[:, 0] / pos[:, 1], pos[:, 0] ** 2], axis=1
+    )
     np.testing.assert_allclose(cn(x), expect, rtol=1e-6)
 
 
@@ -106,7 +115,8 @@ def test_nalu_gate_selects_the_path():
     # a constant third input carries the gate logit: x G = gate_logit for every row
     for gate_logit in (40.0, -40.0):
         nalu = NALU(3, 1, 0)
-        _set(nalu, [[1], [1], [0]])  # shared W: a + b on the additive path, |a| · |b| on the multiplicative
+        # shared W: a + b on the additive path, |a| · |b| on the multiplicative
+        _set(nalu, [[1], [1], [0]])
         nalu.G.value[...] = [[0.0], [0.0], [gate_logit]]
         x3 = np.concatenate([A, np.ones((len(A), 1))], axis=1)
         expect = a + b if gate_logit > 0 else np.abs(a) * np.abs(b)
@@ -116,7 +126,9 @@ def test_nalu_gate_selects_the_path():
 def test_nalu_with_separate_weights_does_square_root_and_division():
     nalu = NALU(3, 2, 0, shared_weights=False)
     _set(nalu, [[1, 0], [1, 0], [0, 0]])
-    W_hat_m, M_hat_m = ideal_nac_parameters(np.array([[1.0, 1.0], [-1.0, 0.0], [0.0, 0.0]]))
+    W_hat_m, M_hat_m = ideal_nac_parameters(
+        np.array([[1.0, 1.0], [-1.0, 0.0], [0.0, 0.0]])
+    )
     nalu.W_hat_m.value[...] = W_hat_m
     nalu.M_hat_m.value[...] = M_hat_m
     nalu.M_hat_m.value[0, 1] = 1e9  # σ = 1 exactly, so W_m[0, 1] = tanh(Ŵ)
@@ -129,7 +141,9 @@ def test_nalu_with_separate_weights_does_square_root_and_division():
     np.testing.assert_allclose(out[:, 1], np.sqrt(pos[:, 0]), rtol=1e-6)
 
 
-@pytest.mark.parametrize("make", [lambda: NAC(3, 2, 0), lambda: ComplexNAC(3, 2, 0), lambda: NALU(3, 2, 0)])
+@pytest.mark.parametrize(
+    "make", [lambda: NAC(3, 2, 0), lambda: ComplexNAC(3, 2, 0), lambda: NALU(3, 2, 0)]
+)
 def test_bad_input_is_rejected(make):
     m = make()
     with pytest.raises(TypeError, match="x"):
@@ -162,8 +176,14 @@ def test_finite_outputs_and_gradients_for_large_inputs(scale):
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, size=(8, 50)) * scale
     x[0, :] = 0.0  # exact zeros too
-    for m in (NAC(50, 4, 1), ComplexNAC(50, 4, 1), NALU(50, 4, 1), NALU(50, 4, 1, shared_weights=False)):
-        # the worst case for exp: every weight at +1, so the exponent is Σ log(|x| + ε) ≈ 50 · 13.8 = 690
+    for m in (
+        NAC(50, 4, 1),
+        ComplexNAC(50, 4, 1),
+        NALU(50, 4, 1),
+        NALU(50, 4, 1, shared_weights=False),
+    ):
+        # the worst case for exp: every weight at +1, so the exponent is Σ log(|x| + ε)
+        # ≈ 50 · 13.8 = 690
         for p in m.parameters():
             if p.name.startswith(("W_hat", "M_hat")):
                 p.value[...] = 30.0

@@ -1,4 +1,5 @@
-"""Each optimiser's first steps against updates computed by hand; clipping; validation; optional torch parity."""
+"""Each optimiser's first steps against updates computed by hand; clipping;
+validation; optional torch parity."""
 
 import numpy as np
 import pytest
@@ -59,7 +60,8 @@ def test_adam_first_steps_by_hand():
     opt = Adam([p], lr=0.01)
     opt.step()
     np.testing.assert_allclose(p.value, [0.99, -0.99], rtol=1e-7)
-    # t = 2 with g2 = 1 for the first entry: m = 0.1*0.9*3 + 0.1*1 = 0.37, v = 0.001*0.999*9 + 0.001*1
+    # t = 2 with g2 = 1 for the first entry: m = 0.1*0.9*3 + 0.1*1 = 0.37, v =
+    # 0.001*0.999*9 + 0.001*1
     p.grad[...] = [1.0, -0.5]
     opt.step()
     m_hat = (0.9 * 0.3 + 0.1 * 1.0) / (1 - 0.9**2)
@@ -72,9 +74,12 @@ def test_clip_grad_norm():
     a, b = _param([0.0], [3.0]), _param([0.0, 0.0], [0.0, 4.0])
     total = clip_grad_norm([a, b], max_norm=1.0)
     assert total == pytest.approx(5.0)
-    np.testing.assert_allclose(np.concatenate([a.grad, b.grad]), np.array([3.0, 0.0, 4.0]) / (5.0 + 1e-6))
+    np.testing.assert_allclose(
+        np.concatenate([a.grad, b.grad]), np.array([3.0, 0.0, 4.0]) / (5.0 + 1e-6)
+    )
     c = _param([0.0], [0.5])
-    assert clip_grad_norm([c], 1.0) == pytest.approx(0.5) and c.grad[0] == 0.5  # untouched
+    # untouched
+    assert clip_grad_norm([c], 1.0) == pytest.approx(0.5) and c.grad[0] == 0.5
 
 
 def test_zero_grad_and_bad_input():
@@ -106,30 +111,44 @@ def test_parity_with_torch_adam():
     with torch.no_grad():
         tl.weight.copy_(torch.tensor(lin.W.value.T))
         tl.bias.copy_(torch.tensor(lin.b.value))
-    opt, topt = Adam(lin.parameters(), lr=0.05), torch.optim.Adam(tl.parameters(), lr=0.05)
+    opt, topt = (
+        Adam(lin.parameters(), lr=0.05),
+        torch.optim.Adam(tl.parameters(), lr=0.05),
+    )
     for _ in range(5):
         opt.zero_grad()
         _, dz = bce_with_logits(lin.forward(x), y)
         lin.backward(dz)
         opt.step()
         topt.zero_grad()
-        torch.nn.functional.binary_cross_entropy_with_logits(tl(torch.tensor(x)), torch.tensor(y)).backward()
+        torch.nn.functional.binary_cross_entropy_with_logits(
+            tl(torch.tensor(x)), torch.tensor(y)
+        ).backward()
         topt.step()
-    np.testing.assert_allclose(lin.W.value.T, tl.weight.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(lin.b.value, tl.bias.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        lin.W.value.T, tl.weight.detach().numpy(), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        lin.b.value, tl.bias.detach().numpy(), rtol=1e-10, atol=1e-12
+    )
 
 
 TORCH_CASES = {  # our optimiser class, torch.optim class name, shared keyword arguments
     "sgd-momentum": (SGD, "SGD", dict(lr=0.1, momentum=0.9)),
     "sgd-nesterov": (SGD, "SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
     "rmsprop": (RMSProp, "RMSprop", dict(lr=0.01, alpha=0.99, eps=1e-8)),
-    "rmsprop-momentum": (RMSProp, "RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5)),
+    "rmsprop-momentum": (
+        RMSProp,
+        "RMSprop",
+        dict(lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5),
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(TORCH_CASES))
 def test_parity_with_torch_sgd_and_rmsprop(case):
-    # RMSProp's nesterov=True has no torch counterpart; its two steps are checked by hand above.
+    # RMSProp's nesterov=True has no torch counterpart; its two steps are checked by
+    # hand above.
     torch = pytest.importorskip("torch")
     ours, torch_name, kwargs = TORCH_CASES[case]
     rng = np.random.default_rng(1)
@@ -147,7 +166,13 @@ def test_parity_with_torch_sgd_and_rmsprop(case):
         lin.backward(dz)
         opt.step()
         topt.zero_grad()
-        torch.nn.functional.binary_cross_entropy_with_logits(tl(torch.tensor(x)), torch.tensor(y)).backward()
+        torch.nn.functional.binary_cross_entropy_with_logits(
+            tl(torch.tensor(x)), torch.tensor(y)
+        ).backward()
         topt.step()
-    np.testing.assert_allclose(lin.W.value.T, tl.weight.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(lin.b.value, tl.bias.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        lin.W.value.T, tl.weight.detach().numpy(), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        lin.b.value, tl.bias.detach().numpy(), rtol=1e-10, atol=1e-12
+    )

@@ -1,4 +1,5 @@
-"""Rprop (nmbook.optim.Rprop): steps on ½θ² computed by hand, elementwise independence, bounds, validation."""
+"""Rprop (nmbook.optim.Rprop): steps on ½θ² computed by hand, elementwise
+independence, bounds, validation."""
 
 import numpy as np
 import pytest
@@ -29,23 +30,37 @@ def test_rprop_on_half_theta_squared_by_hand():
     # step 6: Δ = 0.248832                 θ = 0.007008
     # step 7: Δ = 0.2985984                θ = -0.2915904   (jumped over the minimum)
     # step 8: sign flip -> Δ = 0.1492992, g := 0, no move  θ = -0.2915904
-    # step 9: g' = 0 -> Δ unchanged, sign(g) = -1          θ = -0.2915904 + 0.1492992 = -0.1422912
+    # step 9: g' = 0 -> Δ unchanged, sign(g) = -1 θ = -0.2915904 + 0.1492992 =
+    # -0.1422912
     path, opt = _quadratic_run([1.0], 9, lr=0.1)
-    expected = [0.9, 0.78, 0.636, 0.4632, 0.25584, 0.007008, -0.2915904, -0.2915904, -0.1422912]
+    expected = [
+        0.9,
+        0.78,
+        0.636,
+        0.4632,
+        0.25584,
+        0.007008,
+        -0.2915904,
+        -0.2915904,
+        -0.1422912,
+    ]
     np.testing.assert_allclose(path[:, 0], expected, rtol=0, atol=1e-12)
     assert opt.step_size[0][0] == pytest.approx(0.1492992, abs=1e-15)
 
 
 def test_rprop_ignores_the_gradient_scale_and_treats_entries_independently():
-    # entries with gradients of very different sizes and signs move by the same Δ in the sign's direction
+    # entries with gradients of very different sizes and signs move by the same Δ in the
+    # sign's direction
     p = Parameter(np.array([3.0, -2.0, 5.0]), "p")
     opt = Rprop([p], lr=0.5)
     p.grad[...] = [1e-8, -1e4, 0.0]
     opt.step()
-    np.testing.assert_array_equal(p.value, [2.5, -1.5, 5.0])  # a zero gradient does not move its entry
+    # a zero gradient does not move its entry
+    np.testing.assert_array_equal(p.value, [2.5, -1.5, 5.0])
     p.grad[...] = [2.0, 3.0, 1.0]  # same sign, sign flip, first nonzero gradient
     opt.step()
-    # entry 0: Δ = 0.6, moves; entry 1: Δ = 0.25 and no move; entry 2: Δ stays 0.5, moves
+    # entry 0: Δ = 0.6, moves; entry 1: Δ = 0.25 and no move; entry 2: Δ stays 0.5,
+    # moves
     np.testing.assert_allclose(p.value, [1.9, -1.5, 4.5])
     np.testing.assert_allclose(opt.step_size[0], [0.6, 0.25, 0.5])
 

@@ -14,17 +14,32 @@ from nmbook.plotting import plot_momentum_lookahead  # noqa: E402
 
 
 def test_ends_are_the_update_rules():
-    theta, v, lr, mu, c = np.array([-3.0, 0.5]), np.array([1.0, -0.8]), 0.08, 0.9, np.array([1.0, 10.0])
+    theta, v, lr, mu, c = (
+        np.array([-3.0, 0.5]),
+        np.array([1.0, -0.8]),
+        0.08,
+        0.9,
+        np.array([1.0, 10.0]),
+    )
     axes, ends = plot_momentum_lookahead(theta, v, lr, mu, c)
     assert len(axes) == 2
     np.testing.assert_allclose(ends["classical"], theta + mu * v - lr * c * theta)
-    np.testing.assert_allclose(ends["Nesterov"], theta + mu * v - lr * c * (theta + mu * v))
+    np.testing.assert_allclose(
+        ends["Nesterov"], theta + mu * v - lr * c * (theta + mu * v)
+    )
     plt.close("all")
 
 
 def test_classical_end_matches_nmbook_sgd_momentum():
-    # nmbook's SGD (PyTorch's form) keeps a buffer b with displacement -η b; b = -v/η makes the previous step v
-    theta, v, lr, mu, c = np.array([-3.0, 0.5]), np.array([1.0, -0.8]), 0.08, 0.9, np.array([1.0, 10.0])
+    # nmbook's SGD (PyTorch's form) keeps a buffer b with displacement -η b; b = -v/η
+    # makes the previous step v
+    theta, v, lr, mu, c = (
+        np.array([-3.0, 0.5]),
+        np.array([1.0, -0.8]),
+        0.08,
+        0.9,
+        np.array([1.0, 10.0]),
+    )
     _, ends = plot_momentum_lookahead(theta, v, lr, mu, c)
     p = Parameter(theta.copy(), "theta")
     opt = SGD([p], lr, momentum=mu)

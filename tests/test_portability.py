@@ -1,6 +1,8 @@
-"""The nbval jitter (tools/portability/jitter.py): it nudges parameters once, by the stated relative amount.
+"""The nbval jitter (tools/portability/jitter.py): it nudges parameters once, by the
+stated relative amount.
 
-Run in a subprocess, because installing it patches ``nmbook.optim.Optimizer`` for the whole process.
+Run in a subprocess, because installing it patches ``nmbook.optim.Optimizer`` for the
+whole process.
 """
 
 import subprocess
@@ -17,7 +19,8 @@ jitter = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(jitter)
 import nmbook.optim
 from nmbook.layers import Parameter
-assert getattr(nmbook.optim.Optimizer.step, "_nmbook_jitter", None) is None  # importing alone changes nothing
+# importing alone changes nothing
+assert getattr(nmbook.optim.Optimizer.step, "_nmbook_jitter", None) is None
 assert jitter.install(1e-6) == 1e-6 and jitter.install(5.0) == 1e-6  # installed once
 p = Parameter(np.arange(1.0, 7.0).reshape(2, 3))
 before = p.value.copy()
@@ -35,7 +38,12 @@ print("ok")
 
 def test_jitter_nudges_once_by_the_stated_relative_amount():
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(ROOT / "tools" / "portability" / "jitter.py")],
+        [
+            sys.executable,
+            "-c",
+            SCRIPT,
+            str(ROOT / "tools" / "portability" / "jitter.py"),
+        ],
         capture_output=True,
         text=True,
         check=False,

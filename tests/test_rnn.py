@@ -49,18 +49,22 @@ def test_gradient_reaches_the_initial_state(cell_cls):
 
 
 def test_rnn_cell_step_by_hand():
-    # One unit, one input: h1 = tanh(0.5 * 2 + 0.3 * 0 + 0.1) = tanh(1.1); h2 = tanh(0.5*(-1) + 0.3*h1 + 0.1)
+    # One unit, one input: h1 = tanh(0.5 * 2 + 0.3 * 0 + 0.1) = tanh(1.1); h2 =
+    # tanh(0.5*(-1) + 0.3*h1 + 0.1)
     cell = RNNCell(1, 1, rng=0)
     cell.W_x.value[...] = 0.5
     cell.W_h.value[...] = 0.3
     cell.b.value[...] = 0.1
     h = RNN(cell).forward(np.array([[[2.0]], [[-1.0]]]))
     h1 = np.tanh(1.1)
-    np.testing.assert_allclose(h[:, 0, 0], [h1, np.tanh(-0.5 + 0.3 * h1 + 0.1)], rtol=1e-12)
+    np.testing.assert_allclose(
+        h[:, 0, 0], [h1, np.tanh(-0.5 + 0.3 * h1 + 0.1)], rtol=1e-12
+    )
 
 
 def test_lstm_step_by_hand():
-    # All weights zero, biases (i, f, g, o) = (0, 1, 0.5, 0): c = σ(1)·c0 + σ(0)·tanh(0.5), h = σ(0)·tanh(c)
+    # All weights zero, biases (i, f, g, o) = (0, 1, 0.5, 0): c = σ(1)·c0 +
+    # σ(0)·tanh(0.5), h = σ(0)·tanh(c)
     cell = LSTMCell(1, 1, rng=0)
     cell.W_x.value[...] = 0.0
     cell.W_h.value[...] = 0.0

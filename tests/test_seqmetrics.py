@@ -1,4 +1,5 @@
-"""nmbook.seqmetrics: the paper's fine accuracy (symbols before the first error), on hand-computed examples."""
+"""nmbook.seqmetrics: the paper's fine accuracy (symbols before the first error), on
+hand-computed examples."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ def test_hand_example():
 
 
 def test_only_masked_steps_count():
-    # outputs at steps 2..3 only; an error at step 0 (not an output) is ignored; the error at step 3 -> 1/2
+    # outputs at steps 2..3 only; an error at step 0 (not an output) is ignored; the
+    # error at step 3 -> 1/2
     targets = np.array([[5], [5], [1], [2]])
     pred = np.array([[0], [0], [1], [7]])
     mask = np.array([[0], [0], [1], [1]])
@@ -26,7 +28,9 @@ def test_only_masked_steps_count():
 def test_never_above_the_per_symbol_accuracy():
     rng = np.random.default_rng(0)
     targets = rng.integers(0, 3, size=(12, 50))
-    pred = np.where(rng.random((12, 50)) < 0.8, targets, rng.integers(0, 3, size=(12, 50)))
+    pred = np.where(
+        rng.random((12, 50)) < 0.8, targets, rng.integers(0, 3, size=(12, 50))
+    )
     mask = np.ones((12, 50))
     assert prefix_accuracy(pred, targets, mask) <= np.mean(pred == targets)
 
@@ -34,10 +38,28 @@ def test_never_above_the_per_symbol_accuracy():
 @pytest.mark.parametrize(
     ("pred", "targets", "mask", "exc", "name"),
     [
-        (np.zeros((2, 2), int), np.zeros((2, 3), int), np.ones((2, 2)), ValueError, "targets"),
+        (
+            np.zeros((2, 2), int),
+            np.zeros((2, 3), int),
+            np.ones((2, 2)),
+            ValueError,
+            "targets",
+        ),
         (np.zeros((2, 2)), np.zeros((2, 2), int), np.ones((2, 2)), TypeError, "pred"),
-        (np.zeros((2, 2), int), np.zeros((2, 2), int), np.full((2, 2), 0.5), ValueError, "mask"),
-        (np.zeros((2, 2), int), np.zeros((2, 2), int), np.array([[1, 0], [1, 0]]), ValueError, "mask"),
+        (
+            np.zeros((2, 2), int),
+            np.zeros((2, 2), int),
+            np.full((2, 2), 0.5),
+            ValueError,
+            "mask",
+        ),
+        (
+            np.zeros((2, 2), int),
+            np.zeros((2, 2), int),
+            np.array([[1, 0], [1, 0]]),
+            ValueError,
+            "mask",
+        ),
     ],
 )
 def test_bad_input_names_the_argument(pred, targets, mask, exc, name):
@@ -50,7 +72,9 @@ def test_sequences_correct_and_symbol_accuracy_by_hand():
     targets = np.array([[0, 0, 0], [1, 1, 1], [2, 2, 2], [3, 3, 3]])
     pred = np.array([[9, 0, 0], [1, 1, 9], [2, 2, 9], [3, 9, 3]])
     mask = np.array([[0, 0, 0], [1, 1, 1], [1, 1, 1], [1, 1, 1]])
-    np.testing.assert_array_equal(sequences_correct(pred, targets, mask), [True, False, False])
+    np.testing.assert_array_equal(
+        sequences_correct(pred, targets, mask), [True, False, False]
+    )
     # 9 output symbols, 3 wrong (one in sequence 1, two in sequence 2)
     assert symbol_accuracy(pred, targets, mask) == pytest.approx(6 / 9)
 

@@ -1,4 +1,5 @@
-"""train_transducer's autoencoder loss (aux_weight) and its steps after the stopping rule (steps_after_solved)."""
+"""train_transducer's autoencoder loss (aux_weight) and its steps after the stopping
+rule (steps_after_solved)."""
 
 from dataclasses import replace
 
@@ -11,8 +12,8 @@ from nmbook.seqtrain import SeqTrainConfig, train_transducer
 
 
 def test_aux_weight_zero_trains_exactly_like_the_model_without_decoders():
-    # with aux_weight = 0 the decoders get zero gradients: clipping and Adam leave them, and everything else,
-    # on the trajectory of the model without them
+    # with aux_weight = 0 the decoders get zero gradients: clipping and Adam leave them,
+    # and everything else, on the trajectory of the model without them
     cfg = SeqTrainConfig(steps=15, max_len=4, seed=1)
     plain = MemoryController(9, 8, 6, 4, STACK, rng=2)
     auto = MemoryController(9, 8, 6, 4, STACK, rng=2, autoencoder=True)
@@ -24,25 +25,34 @@ def test_aux_weight_zero_trains_exactly_like_the_model_without_decoders():
 
 def test_aux_weight_trains_the_decoders():
     net = MemoryController(9, 8, 8, 4, STACK, rng=0, autoencoder=True)
-    hist = train_transducer(net, SeqTrainConfig(steps=60, max_len=4, lr=1e-2, aux_weight=1.0, seed=0))
+    hist = train_transducer(
+        net, SeqTrainConfig(steps=60, max_len=4, lr=1e-2, aux_weight=1.0, seed=0)
+    )
     assert len(hist.aux) == 60
-    assert np.mean(hist.aux[-10:]) < 0.5 * np.mean(hist.aux[:10])  # it starts near 2 log 9 ≈ 4.4
+    # it starts near 2 log 9 ≈ 4.4
+    assert np.mean(hist.aux[-10:]) < 0.5 * np.mean(hist.aux[:10])
 
 
 def test_steps_after_solved_and_lr_after_solved():
-    # reversing one binary symbol is solved within a few dozen steps; then train 7 steps more
+    # reversing one binary symbol is solved within a few dozen steps; then train 7 steps
+    # more
     make = lambda: MemoryController(3, 2, 6, 2, STACK, rng=0)  # noqa: E731
-    cfg = SeqTrainConfig(vocab=2, max_len=1, steps=500, lr=1e-2, solved_check_every=10, seed=0)
+    cfg = SeqTrainConfig(
+        vocab=2, max_len=1, steps=500, lr=1e-2, solved_check_every=10, seed=0
+    )
     base = make()
     h0 = train_transducer(base, cfg)
     assert 0 < h0.solved_at == h0.stopped_at < cfg.steps
     on = make()
     h1 = train_transducer(on, replace(cfg, steps_after_solved=7))
     assert (
-        h1.solved_at == h0.solved_at and h1.stopped_at == h0.solved_at + 7 and len(h1.loss) == h1.stopped_at
+        h1.solved_at == h0.solved_at
+        and h1.stopped_at == h0.solved_at + 7
+        and len(h1.loss) == h1.stopped_at
     )
     assert not np.array_equal(on.W_g.value, base.W_g.value)
-    frozen = make()  # a learning rate of 1e-12 after solving: the extra steps barely move anything
+    # a learning rate of 1e-12 after solving: the extra steps barely move anything
+    frozen = make()
     train_transducer(frozen, replace(cfg, steps_after_solved=7, lr_after_solved=1e-12))
     for p, q in zip(frozen.parameters(), base.parameters(), strict=True):
         np.testing.assert_allclose(p.value, q.value, rtol=0, atol=1e-9)
@@ -54,7 +64,9 @@ def test_bad_options_raise():
         train_transducer(net, SeqTrainConfig(steps=1, aux_weight=-1.0))
     with pytest.raises(ValueError, match="needs a model built with autoencoder=True"):
         train_transducer(net, SeqTrainConfig(steps=1, aux_weight=1.0))
-    with pytest.raises(ValueError, match="steps_after_solved must be a non-negative integer"):
+    with pytest.raises(
+        ValueError, match="steps_after_solved must be a non-negative integer"
+    ):
         train_transducer(net, SeqTrainConfig(steps=1, steps_after_solved=-1))
     with pytest.raises(ValueError, match="lr_after_solved must be positive"):
         train_transducer(net, SeqTrainConfig(steps=1, lr_after_solved=0.0))

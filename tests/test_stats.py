@@ -46,10 +46,12 @@ def test_format_and_bad_input():
 def test_median_interval_order_statistics_by_hand():
     from nmbook.stats import median_interval
 
-    # n = 6: P(Bin(6, 1/2) = 0) = 1/64 ≈ 1.6% <= 2.5%, P(<= 1) = 7/64 > 2.5%: j = 1, the extremes
+    # n = 6: P(Bin(6, 1/2) = 0) = 1/64 ≈ 1.6% <= 2.5%, P(<= 1) = 7/64 > 2.5%: j = 1, the
+    # extremes
     assert median_interval([5, 1, 4, 2, 6, 3]) == (1.0, 6.0)
     assert median_interval([1, 2, 3, 4, 5]) is None  # n = 5: 1/32 > 2.5%, no interval
-    # n = 40: P(Bin(40, 1/2) <= 13) ≈ 1.9% and P(<= 14) ≈ 4.0%, so j = 14: the 14th and 27th values
+    # n = 40: P(Bin(40, 1/2) <= 13) ≈ 1.9% and P(<= 14) ≈ 4.0%, so j = 14: the 14th and
+    # 27th values
     assert median_interval(range(1, 41)) == (14.0, 27.0)
 
 

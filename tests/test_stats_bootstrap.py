@@ -1,4 +1,5 @@
-"""The seeded bootstrap interval of nmbook.stats: exact, reproducible, and right on cases with a known answer."""
+"""The seeded bootstrap interval of nmbook.stats: exact, reproducible, and right on
+cases with a known answer."""
 
 import numpy as np
 import pytest
@@ -27,7 +28,8 @@ def test_matches_a_hand_written_resampling():
 
 
 def test_mean_interval_close_to_normal_theory():
-    # for 400 standard normal draws the 95% interval of the mean is about ±1.96/√400 around the sample mean
+    # for 400 standard normal draws the 95% interval of the mean is about ±1.96/√400
+    # around the sample mean
     xs = np.random.default_rng(2).normal(size=400)
     lo, hi = bootstrap_ci(xs)
     assert lo < xs.mean() < hi
@@ -35,7 +37,8 @@ def test_mean_interval_close_to_normal_theory():
 
 
 def test_median_with_unsolved_runs():
-    # a quarter of the runs never succeed (inf): the median's interval stays finite, the upper end grows
+    # a quarter of the runs never succeed (inf): the median's interval stays finite, the
+    # upper end grows
     xs = [3, 4, 4, 5, 5, 5, 6, 6, 7, np.inf, np.inf, np.inf] * 2
     lo, hi = bootstrap_ci(xs, "median")
     assert 4 <= lo <= 5.5 <= hi and np.isfinite(hi)

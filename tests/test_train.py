@@ -1,4 +1,5 @@
-"""The training loop: one step by hand, history bookkeeping, accuracy, flat gradients, validation."""
+"""The training loop: one step by hand, history bookkeeping, accuracy, flat
+gradients, validation."""
 
 import numpy as np
 import pytest
@@ -22,7 +23,9 @@ def test_train_step_is_one_sgd_update_by_hand():
     # y = w x, MSE on one sample: loss = (w x - t)², dloss/dw = 2 (w x - t) x
     lin = Linear(1, 1, rng=0, bias=False)
     lin.W.value[...] = 2.0
-    loss, out = train_step(lin, np.array([[3.0]]), np.array([[5.0]]), mse, SGD(lin.parameters(), lr=0.01))
+    loss, out = train_step(
+        lin, np.array([[3.0]]), np.array([[5.0]]), mse, SGD(lin.parameters(), lr=0.01)
+    )
     assert loss == pytest.approx(1.0) and out[0, 0] == pytest.approx(6.0)
     assert lin.W.value[0, 0] == pytest.approx(2.0 - 0.01 * 2 * 1 * 3)
 
@@ -31,14 +34,22 @@ def test_train_step_clips_before_the_step():
     lin = Linear(1, 1, rng=0, bias=False)
     lin.W.value[...] = 2.0
     train_step(
-        lin, np.array([[3.0]]), np.array([[5.0]]), mse, SGD(lin.parameters(), lr=0.1), max_grad_norm=1.0
+        lin,
+        np.array([[3.0]]),
+        np.array([[5.0]]),
+        mse,
+        SGD(lin.parameters(), lr=0.1),
+        max_grad_norm=1.0,
     )
     assert lin.W.value[0, 0] == pytest.approx(2.0 - 0.1 * 6 / (6 + 1e-6))
 
 
 def test_binary_accuracy_and_updates_to_reach_by_hand():
     assert (
-        binary_accuracy(np.array([[2.0], [-1.0], [0.5], [-3.0]]), np.array([[1.0], [1.0], [1.0], [0.0]]))
+        binary_accuracy(
+            np.array([[2.0], [-1.0], [0.5], [-3.0]]),
+            np.array([[1.0], [1.0], [1.0], [0.0]]),
+        )
         == 0.75
     )
     assert updates_to_reach([0.5, 0.9, 0.99, 0.98, 1.0], 0.99) == 3
@@ -53,10 +64,14 @@ def test_fit_history_bookkeeping():
     y = (X[:, 0] > 0).astype(np.int64)
     net = Sequential(Linear(2, 4, rng), ReLU(), Linear(4, 1, rng))
     loader = DataLoader(ArrayDataset(X, y), batch_size=5, shuffle=True, seed=0)
-    h = fit_binary_classifier(net, loader, Adam(net.parameters(), lr=0.01), 3, X, y, eval_every_update=True)
+    h = fit_binary_classifier(
+        net, loader, Adam(net.parameters(), lr=0.01), 3, X, y, eval_every_update=True
+    )
     assert h["updates"] == [5, 10, 15]
     assert len(h["batch_loss"]) == 15 and len(h["val_acc_per_update"]) == 15
-    assert len(h["loss"]) == len(h["acc"]) == len(h["val_acc"]) == len(h["seconds"]) == 3
+    assert (
+        len(h["loss"]) == len(h["acc"]) == len(h["val_acc"]) == len(h["seconds"]) == 3
+    )
     assert h["val_acc_per_update"][-1] == h["val_acc"][-1]
     assert predict_proba(net, X).shape == (23,)
     with pytest.raises(ValueError, match="epochs must be a positive integer"):
@@ -72,7 +87,9 @@ def test_flat_gradient_matches_finite_differences():
     g = flat_gradient(net, X, t, bce_with_logits)
     numeric = np.concatenate(
         [
-            numerical_gradient(lambda: bce_with_logits(net.forward(X), t)[0], p.value).ravel()
+            numerical_gradient(
+                lambda: bce_with_logits(net.forward(X), t)[0], p.value
+            ).ravel()
             for p in net.parameters()
         ]
     )

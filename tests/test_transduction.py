@@ -5,7 +5,12 @@ import pytest
 
 from nmbook.controller import MemoryController
 from nmbook.memory import STACK
-from nmbook.seqtrain import SeqTrainConfig, accuracy_by_length, current_max_len, train_transducer
+from nmbook.seqtrain import (
+    SeqTrainConfig,
+    accuracy_by_length,
+    current_max_len,
+    train_transducer,
+)
 from nmbook.tasks.transduction import transduction_batch, transform
 
 
@@ -17,11 +22,15 @@ def test_transform_by_hand():
 
 
 def test_reversal_layout_for_mixed_lengths():
-    x, y, mask = transduction_batch("reverse", np.array([3, 1]), vocab=4, rng=np.random.default_rng(0))
+    x, y, mask = transduction_batch(
+        "reverse", np.array([3, 1]), vocab=4, rng=np.random.default_rng(0)
+    )
     assert x.shape == (7, 2, 5) and y.shape == (7, 2) and mask.shape == (7, 2)
     # sample 0: symbols at t = 0..2, delimiter at t = 3, targets (reversed) at t = 4..6
     sym = x[:3, 0, :4].argmax(axis=1)
-    assert np.all(x[:3, 0].sum(axis=1) == 1) and x[3, 0, 4] == 1 and np.all(x[4:, 0] == 0)
+    assert (
+        np.all(x[:3, 0].sum(axis=1) == 1) and x[3, 0, 4] == 1 and np.all(x[4:, 0] == 0)
+    )
     np.testing.assert_array_equal(y[4:7, 0], sym[::-1])
     np.testing.assert_array_equal(mask[:, 0], [0, 0, 0, 0, 1, 1, 1])
     # sample 1 (length 1): symbol, delimiter, one target, then padding

@@ -1,15 +1,20 @@
-"""Re-execute notebooks in place, each in a fresh kernel, top to bottom; optionally write the execution report.
+"""Re-execute notebooks in place, each in a fresh kernel, top to bottom; optionally
+write the execution report.
 
 Usage:
     python tools/execute_notebooks.py book/a.ipynb book/b.ipynb
-    python tools/execute_notebooks.py --report book/execution_report.md book/*.ipynb      (what `make report` runs)
+    python tools/execute_notebooks.py --report book/execution_report.md book/*.ipynb
+    (what `make report` runs)
 
-Each notebook is executed in a fresh ``python3`` kernel and written back with its new outputs. A notebook whose
-execution fails is left untouched on disk and reported as failed; the others still run. With ``--report`` each
-notebook is then checked with strict nbval (a second fresh execution whose compared text outputs must equal the
-stored ones), on the stored trajectory and on a jittered one (``tools/portability/jitter.py``), and a Markdown page
-is written: per notebook its title, code cells, how many of them are not compared, the wall time of the fresh
-execution (and of its exercise solutions) and both nbval results, and the machine it ran on. The exit status is 1 if any execution or nbval check failed.
+Each notebook is executed in a fresh ``python3`` kernel and written back with its new
+outputs. A notebook whose execution fails is left untouched on disk and reported as
+failed; the others still run. With ``--report`` each notebook is then checked with
+strict nbval (a second fresh execution whose compared text outputs must equal the stored
+ones), on the stored trajectory and on a jittered one (``tools/portability/jitter.py``),
+and a Markdown page is written: per notebook its title, code cells, how many of them are
+not compared, the wall time of the fresh execution (and of its exercise solutions) and
+both nbval results, and the machine it ran on. The exit status is 1 if any execution or
+nbval check failed.
 """
 
 from __future__ import annotations
@@ -32,7 +37,11 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 IGNORE_TAG = "nbval-ignore-output"
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+KERNELSPEC = {
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+    "name": "python3",
+}
 
 
 @dataclass
@@ -54,7 +63,11 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.seconds is not None and self.nbval_passed is not False and self.jitter_passed is not False
+        return (
+            self.seconds is not None
+            and self.nbval_passed is not False
+            and self.jitter_passed is not False
+        )
 
 
 def title_of(nb: nbformat.NotebookNode, path: Path) -> str:
@@ -68,7 +81,8 @@ def title_of(nb: nbformat.NotebookNode, path: Path) -> str:
 
 
 def solution_cells(nb: nbformat.NotebookNode) -> list[int]:
-    """Indices of the code cells inside gated exercise solutions (``{solution-start}`` … ``{solution-end}``)."""
+    """Indices of the code cells inside gated exercise solutions
+    (``{solution-start}`` … ``{solution-end}``)."""
     inside, found = False, []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
@@ -82,7 +96,8 @@ def solution_cells(nb: nbformat.NotebookNode) -> list[int]:
 
 
 def merge_streams(outputs: list) -> list:
-    """Join consecutive stdout (or stderr) chunks into one output, so the stored JSON does not depend on how the
+    """Join consecutive stdout (or stderr) chunks into one output, so the stored JSON
+    does not depend on how the
     kernel happened to flush a print (under load one print can arrive as two chunks)."""
     merged: list = []
     for out in outputs:
@@ -106,16 +121,18 @@ def _cell_seconds(cell: nbformat.NotebookNode) -> float:
     if not (start and end):
         return 0.0
     return (
-        dt.datetime.fromisoformat(end.rstrip("Z")) - dt.datetime.fromisoformat(start.rstrip("Z"))
+        dt.datetime.fromisoformat(end.rstrip("Z"))
+        - dt.datetime.fromisoformat(start.rstrip("Z"))
     ).total_seconds()
 
 
 def execute(path: Path, timeout: int = 1800) -> tuple[float, float]:
     """Execute ``path`` in place in a fresh ``python3`` kernel.
 
-    Returns ``(wall seconds, seconds spent in exercise solutions)``. The per-cell timestamps that measure the
-    solutions are removed before the notebook is written, so re-executing changes only what it prints. Raises
-    whatever nbclient raises (e.g. ``CellExecutionError``) without writing the notebook.
+    Returns ``(wall seconds, seconds spent in exercise solutions)``. The per-cell
+    timestamps that measure the solutions are removed before the notebook is written, so
+    re-executing changes only what it prints. Raises whatever nbclient raises (e.g.
+    ``CellExecutionError``) without writing the notebook.
     """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -138,14 +155,17 @@ def execute(path: Path, timeout: int = 1800) -> tuple[float, float]:
     return elapsed, solutions
 
 
-JITTER = 1e-9  # relative nudge of every parameter after its optimiser's first step (as `make nbval`)
+# relative nudge of every parameter after its optimiser's first step (as `make nbval`)
+JITTER = 1e-9
 
 
 def nbval(path: Path, jitter: float | None = None) -> tuple[bool, str, float]:
-    """Run strict nbval on one notebook; return (passed, pytest's summary line, wall time in seconds).
+    """Run strict nbval on one notebook; return (passed, pytest's summary line, wall
+    time in seconds).
 
-    With ``jitter``, every kernel first runs ``tools/portability/jitter.py`` (as in `make nbval`), so training
-    follows a slightly different trajectory from the one that stored the outputs.
+    With ``jitter``, every kernel first runs ``tools/portability/jitter.py`` (as in
+    `make nbval`), so training follows a slightly different trajectory from the one that
+    stored the outputs.
     """
     env = dict(os.environ)
     tmp = None
@@ -153,8 +173,13 @@ def nbval(path: Path, jitter: float | None = None) -> tuple[bool, str, float]:
         tmp = tempfile.TemporaryDirectory(prefix="nbval-ipython-")
         startup = Path(tmp.name) / "profile_default" / "startup"
         startup.mkdir(parents=True)
-        shutil.copy(ROOT / "tools" / "portability" / "jitter.py", startup / "00-nmbook-jitter.py")
-        shutil.copy(ROOT / "tools" / "portability" / "ipython_kernel_config.py", startup.parent)
+        shutil.copy(
+            ROOT / "tools" / "portability" / "jitter.py",
+            startup / "00-nmbook-jitter.py",
+        )
+        shutil.copy(
+            ROOT / "tools" / "portability" / "ipython_kernel_config.py", startup.parent
+        )
         env.update(IPYTHONDIR=tmp.name, NMBOOK_JITTER=repr(jitter))
     start = time.perf_counter()
     proc = subprocess.run(
@@ -186,7 +211,8 @@ def nbval(path: Path, jitter: float | None = None) -> tuple[bool, str, float]:
 
 
 def toc_entries(toc: Path = ROOT / "_toc.yml") -> list[str]:
-    """``file:``/``root:`` entries of the table of contents, without suffix, in reading order."""
+    """``file:``/``root:`` entries of the table of contents, without suffix, in
+    reading order."""
     entries = []
     for line in toc.read_text().splitlines():
         m = re.match(r"\s*-?\s*(?:file|root):\s*(\S+)", line.split("#", 1)[0])
@@ -209,8 +235,10 @@ def machine() -> str:
 
     threads = os.environ.get("OMP_NUM_THREADS", "unset")
     return (
-        f"Python {platform.python_version()}, NumPy {numpy.__version__}, {platform.system()} "
-        f"{platform.machine()}, {cpu}, {os.cpu_count()} logical CPUs, OMP_NUM_THREADS={threads}"
+        f"Python {platform.python_version()}, NumPy "
+        f"{numpy.__version__}, {platform.system()} "
+        f"{platform.machine()}, {cpu}, {os.cpu_count()} logical CPUs, "
+        f"OMP_NUM_THREADS={threads}"
     )
 
 
@@ -223,15 +251,24 @@ def run(paths: list[Path], report: Path | None) -> list[Result]:
             title=title_of(nb, path),
             code_cells=sum(c.cell_type == "code" for c in nb.cells),
             ignored_cells=sum(
-                c.cell_type == "code" and IGNORE_TAG in c.metadata.get("tags", []) for c in nb.cells
+                c.cell_type == "code" and IGNORE_TAG in c.metadata.get("tags", [])
+                for c in nb.cells
             ),
         )
         print(f"executing {path} ...", flush=True)
         try:
             r.seconds, r.exercise_seconds = execute(path)
-            print(f"  {r.seconds:.1f} s, of which exercise solutions {r.exercise_seconds:.1f} s", flush=True)
-        except Exception as exc:  # noqa: BLE001 (any failure is reported; the other notebooks still run)
-            message = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # no terminal colours on the page
+            print(
+                (
+                    f"  {r.seconds:.1f} s, of which exercise solutions "
+                    f"{r.exercise_seconds:.1f} s"
+                ),
+                flush=True,
+            )
+        # noqa: BLE001 (any failure is reported; the other notebooks still run)
+        except Exception as exc:
+            # no terminal colours on the page
+            message = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()
             first = (message.splitlines() or [type(exc).__name__])[-1]
             r.error = f"{type(exc).__name__}: {first}"[:200]
             print(f"  FAILED: {r.error}", flush=True)
@@ -245,7 +282,8 @@ def run(paths: list[Path], report: Path | None) -> list[Result]:
 
 
 def _rel(path: Path) -> Path:
-    """``path`` relative to the repository when it lies inside it (a scratch copy elsewhere stays absolute)."""
+    """``path`` relative to the repository when it lies inside it (a scratch copy
+    elsewhere stays absolute)."""
     try:
         return path.resolve().relative_to(ROOT)
     except ValueError:
@@ -274,24 +312,56 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
     lines = [
         "# Execution report",
         "",
-        "Every chapter is stored executed. This page is written by `make report` (never by hand): it re-executes",
-        "each notebook in a fresh kernel on one core (`OMP_NUM_THREADS=1`), top to bottom, and times it; then it",
-        "runs strict `pytest --nbval` twice, fresh executions that fail if any compared text output does not",
-        "reproduce exactly: once on the stored trajectory and once on a *jittered* one, where every parameter is",
-        f"nudged by a relative {JITTER:g} after its optimiser's first step, as another machine's floating-point",
-        "arithmetic would (`make test` runs the jittered check on every change). Outputs downstream of training",
-        "are not compared: their cells are tagged `nbval-ignore-output` and assert the claims the text draws from",
-        "them. The column *not compared* counts those cells; *of which exercises* is the time spent in the code",
+        (
+            "Every chapter is stored executed. This page is written by "
+            "`make report` (never by hand): it re-executes"
+        ),
+        (
+            "each notebook in a fresh kernel on one core "
+            "(`OMP_NUM_THREADS=1`), top to bottom, and times it; then it"
+        ),
+        (
+            "runs strict `pytest --nbval` twice, fresh executions that "
+            "fail if any compared text output does not"
+        ),
+        (
+            "reproduce exactly: once on the stored trajectory and once "
+            "on a *jittered* one, where every parameter is"
+        ),
+        (
+            f"nudged by a relative {JITTER:g} after its optimiser's first "
+            f"step, as another machine's floating-point"
+        ),
+        (
+            "arithmetic would (`make test` runs the jittered check on "
+            "every change). Outputs downstream of training"
+        ),
+        (
+            "are not compared: their cells are tagged "
+            "`nbval-ignore-output` and assert the claims the text draws "
+            "from"
+        ),
+        (
+            "them. The column *not compared* counts those cells; *of "
+            "which exercises* is the time spent in the code"
+        ),
         "cells of the worked solutions that close each chapter.",
         "",
         f"Report of {today}, measured on: {machine()}.",
         "",
     ]
     if not results:
-        lines += ["No chapter notebook exists yet: `make report` will list each one here once it does.", ""]
+        lines += [
+            (
+                "No chapter notebook exists yet: `make report` will list "
+                "each one here once it does."
+            ),
+            "",
+        ]
     else:
         lines += [
-            "| Chapter | Notebook | Code cells | Not compared | Fresh execution (s) | of which exercises (s) "
+            "| Chapter | Notebook | Code cells | Not compared | Fresh "
+            "execution (s) | of which exercises (s) "
             "| nbval (strict) | nbval (s) | nbval, jittered |",
             "|---|---|---:|---:|---:|---:|---|---:|---|",
         ]
@@ -300,29 +370,45 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
             doc = rel.with_suffix("").as_posix()
             if doc in order:
                 target = os.path.relpath(ROOT / doc, out.parent).replace(os.sep, "/")
-                label = re.sub(r"[`<>]", "", r.title)  # characters that would end the {doc} role early
+                # characters that would end the {doc} role early
+                label = re.sub(r"[`<>]", "", r.title)
                 chapter = f"{{doc}}`{_cell(label)} <{target}>`"
             else:
                 chapter = f"{_cell(r.title)} (not in the table of contents)"
             jit = "—"
             if r.seconds is None:
-                seconds, ex_s, status, nbval_s = "—", "—", f"**execution FAILED**: {_cell(r.error)}", "—"
+                seconds, ex_s, status, nbval_s = (
+                    "—",
+                    "—",
+                    f"**execution FAILED**: {_cell(r.error)}",
+                    "—",
+                )
             else:
                 seconds, ex_s = f"{r.seconds:.1f}", f"{r.exercise_seconds:.1f}"
                 verdict = "passed" if r.nbval_passed else "**FAILED**"
                 status = f"{verdict}: {_cell(r.nbval_summary)}"
-                nbval_s = f"{r.nbval_seconds:.1f}" if r.nbval_seconds is not None else "—"
+                nbval_s = (
+                    f"{r.nbval_seconds:.1f}" if r.nbval_seconds is not None else "—"
+                )
                 if r.jitter_passed is not None:
-                    jit = ("passed" if r.jitter_passed else "**FAILED**") + f": {_cell(r.jitter_summary)}"
-            share = f"{r.ignored_cells} ({r.ignored_cells / r.code_cells:.0%})" if r.code_cells else "0"
+                    jit = (
+                        "passed" if r.jitter_passed else "**FAILED**"
+                    ) + f": {_cell(r.jitter_summary)}"
+            share = (
+                f"{r.ignored_cells} ({r.ignored_cells / r.code_cells:.0%})"
+                if r.code_cells
+                else "0"
+            )
             lines.append(
-                f"| {chapter} | `{rel.as_posix()}` | {r.code_cells} | {share} | {seconds} | {ex_s} | {status} "
+                f"| {chapter} | `{rel.as_posix()}` | {r.code_cells} | {share} "
+                f"| {seconds} | {ex_s} | {status} "
                 f"| {nbval_s} "
                 f"| {jit} |"
             )
         lines += [
             "",
-            f"{n_ok} of {len(results)} notebooks executed and reproduced under strict nbval, with and without the "
+            f"{n_ok} of {len(results)} notebooks executed and reproduced "
+            f"under strict nbval, with and without the "
             "jitter; total fresh "
             f"execution time {total:.1f} s.",
             "",
@@ -336,7 +422,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--report", type=Path, help="write the execution report page here")
+    parser.add_argument(
+        "--report", type=Path, help="write the execution report page here"
+    )
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

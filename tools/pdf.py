@@ -1,20 +1,25 @@
-"""Print the whole book as one PDF, offline: the single-page HTML build printed by Debian's Chromium.
+"""Print the whole book as one PDF, offline: the single-page HTML build printed by
+Debian's Chromium.
 
-``make pdf`` first builds the book with Sphinx's ``singlehtml`` builder (``jupyter-book build . --builder
-singlehtml``), then runs this script, which:
+``make pdf`` first builds the book with Sphinx's ``singlehtml`` builder (``jupyter-book
+build . --builder singlehtml``), then runs this script, which:
 
-* serves that build from 127.0.0.1 (a thread of ``http.server``) and opens it in headless Chromium driven by
-  Playwright (``/usr/bin/chromium`` or ``$CHROMIUM``; never ``playwright install``, no font or browser download;
-  every request to another host is aborted and makes the build fail);
-* waits until MathJax (served locally by sphinx-mathjax-offline) has typeset every formula and every image has
-  loaded, and fails if any raw TeX (``$$``, ``\\(``, ``\\frac``, ...) is left in the visible text;
-* rearranges the page for print: a title page (title and author from ``_config.yml``, the date of the last
-  commit), one ``<h1>`` per part of ``_toc.yml`` (its caption) with each chapter's title as ``<h2>``, so that
-  Chromium's outline has one bookmark per part and, under it, one per chapter; a page break before each part and
-  chapter; toggled cells expanded; long code lines wrapped instead of cut; no navigation chrome (header,
+* serves that build from 127.0.0.1 (a thread of ``http.server``) and opens it in
+  headless Chromium driven by Playwright (``/usr/bin/chromium`` or ``$CHROMIUM``; never
+  ``playwright install``, no font or browser download; every request to another host is
+  aborted and makes the build fail);
+* waits until MathJax (served locally by sphinx-mathjax-offline) has typeset every
+  formula and every image has loaded, and fails if any raw TeX (``$$``, ``\\(``,
+  ``\\frac``, ...) is left in the visible text;
+* rearranges the page for print: a title page (title and author from ``_config.yml``,
+  the date of the last commit), one ``<h1>`` per part of ``_toc.yml`` (its caption) with
+  each chapter's title as ``<h2>``, so that Chromium's outline has one bookmark per part
+  and, under it, one per chapter; a page break before each part and chapter; toggled
+  cells expanded; long code lines wrapped instead of cut; no navigation chrome (header,
   sidebars, buttons, search, permalinks);
-* prints it with ``page.pdf`` (A4 at 80 %, page numbers in the footer, outline and tags), then gives every
-  bookmark its heading's exact text with pypdf (Chromium's can lose spaces or repeat words) and sets the author.
+* prints it with ``page.pdf`` (A4 at 80 %, page numbers in the footer, outline and
+  tags), then gives every bookmark its heading's exact text with pypdf (Chromium's can
+  lose spaces or repeat words) and sets the author.
 
 Usage: ``python tools/pdf.py SINGLEHTML_DIR OUTPUT.pdf`` (``make pdf`` passes both).
 """
@@ -40,8 +45,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# A4 less the left and right margins (14 mm each), in CSS pixels at SCALE: the width the page is laid out at.
-# Printed at 80 %: the body text comes out at about 10 pt (the HTML's 16 px would be 12 pt), code at about 7.5 pt.
+# A4 less the left and right margins (14 mm each), in CSS pixels at SCALE: the width the
+# page is laid out at. Printed at 80 %: the body text comes out at about 10 pt (the
+# HTML's 16 px would be 12 pt), code at about 7.5 pt.
 SCALE = 0.8
 PRINT_WIDTH_PX = round((210 - 2 * 14) / 25.4 * 96 / SCALE)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -55,8 +61,20 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Raw TeX that must not survive MathJax (checked in the page before printing, and by tests/pdf in the PDF).
-RAW_TEX = ("$$", "\\(", "\\)", "\\[", "\\]", "\\frac", "\\begin{", "\\mathbf", "\\sum", "\\partial")
+# Raw TeX that must not survive MathJax (checked in the page before printing, and by
+# tests/pdf in the PDF).
+RAW_TEX = (
+    "$$",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\]",
+    "\\frac",
+    "\\begin{",
+    "\\mathbf",
+    "\\sum",
+    "\\partial",
+)
 
 PRINT_CSS = r"""
 @page { size: A4; margin: 16mm 14mm 18mm 14mm; }
@@ -99,7 +117,8 @@ h1, h2, h3, h4 { break-after: avoid; }
 .nmbook-title-page .nmbook-date { font-size: 1.1em; color: #555; margin-top: 2em; }
 """
 
-# Runs in the page: part headings, chapter page breaks, title page, expanded toggles, print stylesheet.
+# Runs in the page: part headings, chapter page breaks, title page, expanded toggles,
+# print stylesheet.
 ARRANGE_JS = r"""
 ({css, parts, title, author, date}) => {
   const style = document.createElement('style');
@@ -194,8 +213,9 @@ async () => {
 }
 """
 
-# Runs in the page laid out at the printable width: formulas wider than the text shrink to fit; then every block
-# that still reaches past the right margin (it would be cut) is reported.
+# Runs in the page laid out at the printable width: formulas wider than the text shrink
+# to fit; then every block that still reaches past the right margin (it would be cut) is
+# reported.
 FIT_JS = r"""
 () => {
   const article = document.querySelector('article');
@@ -227,7 +247,8 @@ FIT_JS = r"""
 }
 """
 
-# The visible headings, in order, as the outline should name them (no permalink sign, spaces collapsed).
+# The visible headings, in order, as the outline should name them (no permalink sign,
+# spaces collapsed).
 HEADINGS_JS = r"""
 () => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
   .filter(h => h.getClientRects().length && getComputedStyle(h).visibility !== 'hidden')
@@ -239,17 +260,22 @@ HEADINGS_JS = r"""
 """
 
 FOOTER = (
-    '<div style="font-size:8px;width:100%;text-align:center;color:#444;font-family:sans-serif;">'
+    "<div "
+    'style="font-size:8px;width:100%;text-align:center;color:#444;font-family:sans-serif;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
 
 
 def toc_parts(toc_path: Path) -> tuple[str, list[dict]]:
-    """The root document and the parts of ``_toc.yml``: ``[{"caption": ..., "chapters": [docname, ...]}]``."""
+    """The root document and the parts of ``_toc.yml``: ``[{"caption": ...,
+    "chapters": [docname, ...]}]``."""
     toc = yaml.safe_load(toc_path.read_text())
     parts = []
     for part in toc.get("parts", []):
-        chapters = [c["file"].removesuffix(".md").removesuffix(".ipynb") for c in part.get("chapters", [])]
+        chapters = [
+            c["file"].removesuffix(".md").removesuffix(".ipynb")
+            for c in part.get("chapters", [])
+        ]
         parts.append({"caption": part.get("caption", ""), "chapters": chapters})
     if not parts and toc.get("chapters"):
         parts = [{"caption": "", "chapters": [c["file"] for c in toc["chapters"]]}]
@@ -257,22 +283,32 @@ def toc_parts(toc_path: Path) -> tuple[str, list[dict]]:
 
 
 def book_date() -> str:
-    """The date of the last commit (reproducible), else $SOURCE_DATE_EPOCH, else today."""
+    """The date of the last commit (reproducible), else $SOURCE_DATE_EPOCH, else
+    today."""
     try:
         out = subprocess.run(
-            ["git", "log", "-1", "--format=%cs"], cwd=ROOT, capture_output=True, text=True, check=True
+            ["git", "log", "-1", "--format=%cs"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         if out:
             return dt.date.fromisoformat(out).strftime("%-d %B %Y")
     except (OSError, subprocess.CalledProcessError, ValueError):
         pass
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    day = dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch else dt.date.today()
+    day = (
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        if epoch
+        else dt.date.today()
+    )
     return day.strftime("%-d %B %Y")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+    # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -282,12 +318,17 @@ def build_pdf(src: Path, out: Path) -> None:
     root, parts = toc_parts(ROOT / "_toc.yml")
     page_html = src / f"{root}.html"
     if not page_html.is_file():
-        sys.exit(f"pdf: {page_html} is missing: build the single-page HTML first (make pdf does)")
-    # The single page lives at book/<root>.html but its links are relative to the build's root: serve a copy there.
+        sys.exit(
+            f"pdf: {page_html} is missing: build the single-page HTML "
+            f"first (make pdf does)"
+        )
+    # The single page lives at book/<root>.html but its links are relative to the
+    # build's root: serve a copy there.
     shutil.copyfile(page_html, src / "nmbook-print.html")
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         sys.exit(
-            f"pdf: no Chromium at {CHROMIUM}: install Debian's package (`apt-get install -y chromium`) or set "
+            f"pdf: no Chromium at {CHROMIUM}: install Debian's package "
+            f"(`apt-get install -y chromium`) or set "
             "CHROMIUM=/path/to/chromium; never `playwright install`"
         )
     from playwright.sync_api import sync_playwright
@@ -322,11 +363,20 @@ def build_pdf(src: Path, out: Path) -> None:
             page = context.new_page()
             page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
             page.emulate_media(media="print")
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/nmbook-print.html", wait_until="load")
+            page.goto(
+                f"http://127.0.0.1:{server.server_address[1]}/nmbook-print.html",
+                wait_until="load",
+            )
             state = page.evaluate(SETTLE_JS)
             missing = page.evaluate(
                 ARRANGE_JS,
-                {"css": PRINT_CSS, "parts": parts, "title": title, "author": author, "date": book_date()},
+                {
+                    "css": PRINT_CSS,
+                    "parts": parts,
+                    "title": title,
+                    "author": author,
+                    "date": book_date(),
+                },
             )
             state = page.evaluate(SETTLE_JS)  # expanded toggles may hold math or images
             fit = page.evaluate(FIT_JS)
@@ -338,18 +388,23 @@ def build_pdf(src: Path, out: Path) -> None:
             )
             problems = []
             if missing:
-                problems.append(f"chapters of _toc.yml not found in the single page: {missing}")
+                problems.append(
+                    f"chapters of _toc.yml not found in the single page: {missing}"
+                )
             if not state["mathjax"]:
                 problems.append("MathJax did not load")
             if state["texErrors"]:
-                problems.append(f"{state['texErrors']} formulas rendered with TeX errors")
+                problems.append(
+                    f"{state['texErrors']} formulas rendered with TeX errors"
+                )
             if state["brokenImages"]:
                 problems.append(f"images that did not load: {state['brokenImages']}")
             if raw:
                 problems.append(f"raw TeX left in the text after MathJax: {raw}")
             if fit["cut"]:
                 problems.append(
-                    f"{len(fit['cut'])} blocks wider than the page: " + "; ".join(fit["cut"][:10])
+                    f"{len(fit['cut'])} blocks wider than the page: "
+                    + "; ".join(fit["cut"][:10])
                 )
             if blocked:
                 problems.append(f"requests to other hosts (aborted): {blocked}")
@@ -365,7 +420,12 @@ def build_pdf(src: Path, out: Path) -> None:
                 display_header_footer=True,
                 header_template="<span></span>",
                 footer_template=FOOTER,
-                margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"},
+                margin={
+                    "top": "16mm",
+                    "bottom": "18mm",
+                    "left": "14mm",
+                    "right": "14mm",
+                },
                 scale=SCALE,
                 outline=True,
                 tagged=True,
@@ -377,14 +437,16 @@ def build_pdf(src: Path, out: Path) -> None:
         server.server_close()
         shutil.rmtree(profile, ignore_errors=True)
     print(
-        f"pdf: {state['math']} formulas typeset ({fit['shrunk']} shrunk to the page width); "
+        f"pdf: {state['math']} formulas typeset ({fit['shrunk']} "
+        f"shrunk to the page width); "
         f"{len(headings)} bookmarks ({fixed} renamed to their heading's text); "
         f"printed in {time.monotonic() - t0:.0f} s: {out}"
     )
 
 
 def _outline_nodes(first) -> list:
-    """The outline's entries in document order (depth first), from pypdf's /First and /Next links."""
+    """The outline's entries in document order (depth first), from pypdf's /First and
+    /Next links."""
     nodes, stack = [], [first]
     while stack:
         node = stack.pop()
@@ -401,23 +463,32 @@ def _outline_nodes(first) -> list:
 
 
 def fix_outline(path: Path, headings: list[str], title: str, author: str) -> int:
-    """Give every bookmark its heading's exact text, and the PDF its author; return how many titles changed.
+    """Give every bookmark its heading's exact text, and the PDF its author; return how
+    many titles changed.
 
-    Chromium builds the outline from the headings' text runs as laid out, so a heading that wraps loses the
-    space at the line break and some come out twice ("Beside the paperBeside the paper"). The entries are in
-    the order of the visible headings: when the counts agree, each takes its heading's text.
+    Chromium builds the outline from the headings' text runs as laid out, so a heading
+    that wraps loses the space at the line break and some come out twice ("Beside the
+    paperBeside the paper"). The entries are in the order of the visible headings: when
+    the counts agree, each takes its heading's text.
     """
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's trailer /Size is off by a few: harmless
+    logging.getLogger("pypdf").setLevel(
+        logging.ERROR
+    )  # Chromium's trailer /Size is off by a few: harmless
 
     writer = PdfWriter(clone_from=PdfReader(path))
     outlines = writer.root_object.get("/Outlines")
-    nodes = _outline_nodes(outlines.get_object().get("/First")) if outlines is not None else []
+    nodes = (
+        _outline_nodes(outlines.get_object().get("/First"))
+        if outlines is not None
+        else []
+    )
     if len(nodes) != len(headings):
         sys.exit(
-            f"pdf: {len(nodes)} bookmarks for {len(headings)} headings: the outline does not match the page"
+            f"pdf: {len(nodes)} bookmarks for {len(headings)} headings: "
+            f"the outline does not match the page"
         )
     changed = 0
     for node, text in zip(nodes, headings, strict=True):

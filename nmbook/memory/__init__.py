@@ -1,6 +1,8 @@
-"""Differentiable memories driven by a controller: the continuous stack and queue and the deque.
+"""Differentiable memories driven by a controller: the continuous stack and queue and
+the deque.
 
-Taught in: Part III. See :mod:`nmbook.memory.continuous` (stack, queue) and :mod:`nmbook.memory.deque` for the equations, the kink rule and the two API levels.
+Taught in: Part III. See :mod:`nmbook.memory.continuous` (stack, queue) and
+:mod:`nmbook.memory.deque` for the equations, the kink rule and the two API levels.
 """
 
 from nmbook.memory.continuous import (

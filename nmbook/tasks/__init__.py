@@ -1,1 +1,2 @@
-"""Task generators: seeded synthetic data sets for the book's experiments (one task family per module)."""
+"""Task generators: seeded synthetic data sets for the book's experiments (one task
+family per module)."""

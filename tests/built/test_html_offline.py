@@ -1,4 +1,5 @@
-"""Checks of the built HTML book (run after `jupyter-book build`): it exists and it loads nothing remote."""
+"""Checks of the built HTML book (run after `jupyter-book build`): it exists and it
+loads nothing remote."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ HTML = ROOT / "_build" / "html"
 
 
 class _Assets(HTMLParser):
-    """Collects the URLs of scripts, stylesheets, fonts, images and other embedded resources."""
+    """Collects the URLs of scripts, stylesheets, fonts, images and other embedded
+    resources."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -24,15 +26,20 @@ class _Assets(HTMLParser):
         elif (
             tag == "link"
             and a.get("href")
-            and (a.get("rel") or "") in {"stylesheet", "preload", "icon", "prefetch", "modulepreload"}
+            and (a.get("rel") or "")
+            in {"stylesheet", "preload", "icon", "prefetch", "modulepreload"}
         ):
             self.urls.append((tag, a["href"]))
-        elif tag in {"img", "source", "iframe", "embed", "video", "audio"} and a.get("src"):
+        elif tag in {"img", "source", "iframe", "embed", "video", "audio"} and a.get(
+            "src"
+        ):
             self.urls.append((tag, a["src"]))
 
 
 def _pages() -> list[Path]:
-    assert (HTML / "index.html").exists(), "the book is not built: run `make build` first"
+    assert (HTML / "index.html").exists(), (
+        "the book is not built: run `make build` first"
+    )
     return sorted(HTML.rglob("*.html"))
 
 
@@ -56,14 +63,20 @@ def test_no_remote_scripts_styles_fonts_or_images():
             if re.match(r"(https?:)?//", url)
         ]
     for css in HTML.rglob("*.css"):
-        for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", css.read_text(errors="replace")):
+        for url in re.findall(
+            r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", css.read_text(errors="replace")
+        ):
             remote.append(f"{css.relative_to(HTML)}: url({url})")
     assert not remote, "the book loads remote resources:\n" + "\n".join(remote[:20])
 
 
 def test_math_is_served_locally():
-    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists(), "offline MathJax was not copied"
-    pages_with_math = [p for p in _pages() if 'class="math' in p.read_text(errors="replace")]
+    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists(), (
+        "offline MathJax was not copied"
+    )
+    pages_with_math = [
+        p for p in _pages() if 'class="math' in p.read_text(errors="replace")
+    ]
     for page in pages_with_math:
         text = page.read_text(errors="replace")
         assert "_static/mathjax/tex-chtml.js" in text, (

@@ -1,10 +1,11 @@
 """The PDF edition (``make pdf`` → ``_build/pdf/nmbook.pdf``), read back with pypdf.
 
-Run by ``make check-pdf`` (and CI, after ``make pdf``); ``make unit`` leaves this folder out. Every test fails,
-never skips, when the PDF is missing. Checks: a page count in the expected range; a title page; page numbers on
-every page; an outline entry for every part of ``_toc.yml`` and, under it, for each of its chapters, in order;
-every chapter title in the text; no raw TeX and no navigation chrome in the text; equation numbers as in the
-HTML; at least as many images as the HTML book has figures.
+Run by ``make check-pdf`` (and CI, after ``make pdf``); ``make unit`` leaves this folder
+out. Every test fails, never skips, when the PDF is missing. Checks: a page count in the
+expected range; a title page; page numbers on every page; an outline entry for every
+part of ``_toc.yml`` and, under it, for each of its chapters, in order; every chapter
+title in the text; no raw TeX and no navigation chrome in the text; equation numbers as
+in the HTML; at least as many images as the HTML book has figures.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PDF = ROOT / "_build" / "pdf" / "nmbook.pdf"
 SINGLE = ROOT / "_build" / "pdf" / "src" / "_build" / "singlehtml"
 HTML = ROOT / "_build" / "html"
-# 168 pages when this was written, 295 once every chapter had its exercises with their solutions (printed open);
-# a chapter more or less, or a layout change, stays inside.
+# 168 pages when this was written, 295 once every chapter had its exercises with their
+# solutions (printed open); a chapter more or less, or a layout change, stays inside.
 PAGES = (150, 450)
 RAW_TEX = re.compile(
     r"\$\$|\\\(|\\\)|\\\[|\\\]|\\(frac|begin|end|mathbf|mathrm|sum|partial|sigma|odot|cdot|left|right|top|tanh)\b"
@@ -41,7 +42,8 @@ CHROME = (
 
 
 def _norm(text: str) -> str:
-    """Letters and digits only, lower case, ligatures (ﬁ) unfolded: robust to line breaks and PDF text runs."""
+    """Letters and digits only, lower case, ligatures (ﬁ) unfolded: robust to line
+    breaks and PDF text runs."""
     return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", text).lower())
 
 
@@ -67,11 +69,14 @@ def _toc() -> tuple[list[str], list[tuple[str, list[str]]]]:
 
 
 def _title(file: str) -> str:
-    """A page's title: the first ``# `` heading of its notebook or Markdown source, markup removed."""
+    """A page's title: the first ``# `` heading of its notebook or Markdown source,
+    markup removed."""
     path = ROOT / file
     if path.with_suffix(".ipynb").exists():
         cells = json.loads(path.with_suffix(".ipynb").read_text())["cells"]
-        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        text = "\n".join(
+            "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+        )
     else:
         text = path.with_suffix(".md").read_text()
     m = re.search(r"^#\s+(.+)$", text, re.M)
@@ -89,14 +94,17 @@ def _outline() -> list[tuple[int, str, int]]:
             if isinstance(item, list):
                 walk(item, depth + 1)
             else:
-                out.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+                out.append(
+                    (depth, item.title, reader.get_destination_page_number(item) + 1)
+                )
 
     walk(reader.outline, 0)
     return out
 
 
 def _figures(html_dir: Path, pages: list[str]) -> int:
-    """<img> tags of the built pages that are figures, not the theme's logos or icons."""
+    """<img> tags of the built pages that are figures, not the theme's logos or
+    icons."""
     n = 0
     for page in pages:
         text = (html_dir / page).read_text(errors="replace")
@@ -132,14 +140,23 @@ def test_outline_has_every_part_and_chapter() -> None:
     last_page = 0
     for caption, files in parts:
         at = [i for i, title in top if _norm(caption) in _norm(title)]
-        assert at, f"no outline entry for the part {caption!r}: top level is {[t for _, t in top]}"
+        assert at, (
+            f"no outline entry for the part {caption!r}: top level is "
+            f"{[t for _, t in top]}"
+        )
         start = at[0]
         end = next((i for i, _ in top if i > start), len(outline))
-        children = [(title, page) for depth, title, page in outline[start + 1 : end] if depth == 1]
+        children = [
+            (title, page)
+            for depth, title, page in outline[start + 1 : end]
+            if depth == 1
+        ]
         for file in files:
             title = _title(file)
             hits = [page for t, page in children if _norm(title) in _norm(t)]
-            assert hits, f"no outline entry for {file} ({title!r}) under {caption!r}: {children}"
+            assert hits, (
+                f"no outline entry for {file} ({title!r}) under {caption!r}: {children}"
+            )
             assert hits[0] >= last_page, f"{file} is out of order in the outline"
             last_page = hits[0]
 
@@ -156,7 +173,10 @@ def test_no_raw_tex_or_chrome_in_text() -> None:
     bad = []
     for i, text in enumerate(_texts()):
         bad += [
-            f"p. {i + 1}: {m.group(0)!r} in …{text[max(m.start() - 30, 0) : m.end() + 30]!r}…"
+            (
+                f"p. {i + 1}: {m.group(0)!r} in "
+                f"…{text[max(m.start() - 30, 0) : m.end() + 30]!r}…"
+            )
             for m in RAW_TEX.finditer(text)
         ]
         bad += [f"p. {i + 1}: {c!r}" for c in CHROME if c in text]
@@ -175,10 +195,13 @@ def test_equation_numbers_as_in_html() -> None:
             n
             for f in files
             for n in re.findall(
-                r'<span class="eqno">\(([^)<]+)\)', (HTML / f"{f}.html").read_text(errors="replace")
+                r'<span class="eqno">\(([^)<]+)\)',
+                (HTML / f"{f}.html").read_text(errors="replace"),
             )
         ]
-        assert numbers == html, "equation numbers of the single page differ from the HTML book's"
+        assert numbers == html, (
+            "equation numbers of the single page differ from the HTML book's"
+        )
     text = "".join(_texts())
     missing = sorted({n for n in numbers if f"({n})" not in text})
     assert not missing, f"equation numbers missing from the PDF: {missing}"
@@ -191,7 +214,11 @@ def test_every_figure_is_in_the_pdf() -> None:
     elif SINGLE.is_dir():
         figures = _figures(SINGLE, [f"{files[0]}.html"])
     else:
-        pytest.fail("neither _build/html nor the single-page build exists: run `make pdf`")
+        pytest.fail(
+            "neither _build/html nor the single-page build exists: run `make pdf`"
+        )
     assert figures > 0
     images = sum(len(page.images) for page in _reader().pages)
-    assert images >= figures, f"{images} images in the PDF, {figures} figures in the HTML book"
+    assert images >= figures, (
+        f"{images} images in the PDF, {figures} figures in the HTML book"
+    )
