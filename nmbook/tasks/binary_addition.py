@@ -9,9 +9,9 @@ operands ``a`` and ``b`` occupy ``T = n_bits + 1`` time steps, time first::
     target[t, i, 0] = bit t of a_i + b_i       target: (T, B, 1)
 
 Both bits of ``x`` are 0 at the padding step ``t = n_bits``, whose target holds the
-carry-out, so the sum, which can need ``n_bits + 1`` bits, is always read off the whole target
-sequence. Operands and sums are Python integers (object arrays), so 64-bit and longer
-numbers are exact.
+carry-out, so the sum, which can need ``n_bits + 1`` bits, is always read off the whole
+target sequence. Operands and sums are Python integers (object arrays), so 64-bit and
+longer numbers are exact.
 
 Taught in: Part II (*An RNN from scratch, part 2: binary addition*), after Roelants'
 post (2015).
