@@ -48,7 +48,7 @@ def one_run(model_name: str, lr: float, seed: int) -> dict:
         "model": model_name,
         "lr": f"{lr:g}",
         "seed": seed,
-        "solved": int(hist.stopped_at < cfg.steps),
+        "solved": int(hist.solved),
         "steps": hist.stopped_at,
         "acc_8": f"{acc[8][0]:.2f}",
         "fine_8": f"{acc[8][1]:.3f}",

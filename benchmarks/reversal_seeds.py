@@ -47,7 +47,11 @@ gradient-norm clip 1, at most 3,000 steps, stopping once a fresh batch of every 
   (40 seeds).
 
 ``steps`` is the step at which the stopping rule fired (``budget``, the recipe's most
-steps, if it never did); ``wall_s`` includes any extra steps.
+steps, if it never did); ``wall_s`` includes any extra steps. ``solved`` (1 or 0) is
+:attr:`nmbook.seqtrain.History.solved`, the book's one meaning of the word: the rule
+fired and the recipe's extra steps, if any, were all trained within the budget (a
+``pop_bias_0_on`` run whose rule fires at step 2,600 is not solved: only 400 of its 500
+extra steps fit).
 
 Every run is measured as the chapters measure their live run: whole-sequence (``acc_L``)
 and per-symbol (``fine_L``) accuracy on 100 fresh sequences of each length (test seed
@@ -57,9 +61,9 @@ run before they existed), the same with every read zeroed (``zacc_L``, ``zfine_L
 mean gates per phase and the share of each output-phase read that comes from earlier
 pushes, on chapter 4's batch of twelve sequences of lengths 2, 4, …, 24 (``d_in`` …
 ``share``), that share on 50 sequences of length 8 (``share_8``, chapter 3), and the
-trained push bias ``b_d``. Two columns close each row:
-``attempts`` (``pop_bias_0_retry`` only) and ``budget``, the recipe's most steps per
-attempt. Memory-less runs leave the memory columns empty.
+trained push bias ``b_d``. Three columns close each row:
+``attempts`` (``pop_bias_0_retry`` only), ``budget``, the recipe's most steps per
+attempt, and ``solved``. Memory-less runs leave the memory columns empty.
 
 Run: ``python benchmarks/reversal_seeds.py [--seeds N] [--first-seed S] [--recipes
 a,b,...] [--out FILE] [--merge]``. The default runs every recipe (20 seeds;
@@ -139,7 +143,7 @@ FIELDS = (
     + ["d_in", "u_in", "d_out", "u_out", "reversed_12", "share", "share_8", "b_d"]
     # added later: kept last so older rows stay as they were
     + [f"acc_{LONG_LENGTH}", f"fine_{LONG_LENGTH}"]
-    + ["attempts", "budget"]
+    + ["attempts", "budget", "solved"]
 )
 
 
@@ -265,6 +269,7 @@ def one_run(recipe: str, seed: int) -> dict:
     steps = hist.solved_at or hist.stopped_at
     row = {"recipe": recipe, "seed": seed, "steps": steps, "wall_s": f"{wall:.1f}"}
     row["budget"] = config(recipe, seed).steps
+    row["solved"] = int(hist.solved)
     if attempts is not None:
         row["attempts"] = len(attempts)
     row.update(measure(model))

@@ -65,8 +65,12 @@ class SeqTrainConfig:
 @dataclass
 class History:
     """What :func:`train_transducer` saw: one entry per step, the step at which the
-    stopping rule first fired
-    (``solved_at``, 0 if never) and the step at which it stopped."""
+    stopping rule first fired (``solved_at``, 0 if never), the step at which training
+    stopped (``stopped_at``) and the extra steps the configuration asked for once the
+    rule fired (``steps_after_solved``).
+
+    Whether the run is solved is :attr:`solved`, the book's one meaning of the word.
+    """
 
     loss: list[float] = field(default_factory=list)
     max_len: list[int] = field(default_factory=list)
@@ -74,6 +78,23 @@ class History:
     aux: list[float] = field(default_factory=list)
     solved_at: int = 0
     stopped_at: int = 0
+    steps_after_solved: int = 0
+
+    @property
+    def solved(self) -> bool:
+        """The run is solved: its stopping rule fired (``solved_at > 0``) **and** the
+        ``steps_after_solved`` extra steps were all trained within the budget
+        (``stopped_at - solved_at >= steps_after_solved``).
+
+        A rule that fires at the budget's last step solves a run without extra steps; a
+        rule that fires too late for its extra steps to fit in the budget does not
+        solve the run (its model has not had the training the recipe prescribes). A
+        run without a stopping rule (``solved_check_every = 0``) is never solved.
+        """
+        return (
+            self.solved_at > 0
+            and self.stopped_at - self.solved_at >= self.steps_after_solved
+        )
 
 
 def current_max_len(cfg: SeqTrainConfig, step: int) -> int:
@@ -97,7 +118,7 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
 
     Returns:
         The :class:`History`; nothing is asserted here (the chapters assert what they
-        expect).
+        expect). ``History.solved`` tells whether the run is solved.
     """
     if not cfg.aux_weight >= 0:
         raise ValueError(f"cfg.aux_weight must be >= 0, got {cfg.aux_weight!r}")
@@ -114,7 +135,7 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
         )
     rng = np.random.default_rng(cfg.seed)
     opt = Adam(model.parameters(), lr=cfg.lr)
-    hist = History()
+    hist = History(steps_after_solved=cfg.steps_after_solved)
     for step in range(cfg.steps):
         top = current_max_len(cfg, step)
         lengths = rng.integers(cfg.min_len, top + 1, size=cfg.batch)
@@ -270,15 +291,15 @@ def train_until_solved(
 
     Attempt ``k`` (from 0) uses seed ``cfg.seed + k · seed_step`` for the initial
     weights and for the data (a sweep over seeds 0..N−1 passes a ``seed_step`` ≥ N, so
-    that no two of its runs share an attempt). A run is solved when
-    :func:`train_transducer` stopped before ``cfg.steps`` (so ``cfg.solved_check_every``
-    must be positive; with ``cfg.steps_after_solved``, only if those extra steps also
-    fit in the budget).
+    that no two of its runs share an attempt). A run is solved when its
+    :attr:`History.solved` is true: the stopping rule fired (so
+    ``cfg.solved_check_every`` must be positive), on the last step at the latest, and
+    the ``cfg.steps_after_solved`` extra steps were all trained within ``cfg.steps``.
 
     Returns:
         ``(model, history, attempts)``: the last model trained and its :class:`History`,
         and one ``(seed, stopped_at)`` pair per attempt; the caller checks
-        ``history.stopped_at < cfg.steps``.
+        ``history.solved``.
     Taught in: Part III, chapters 3–4.
     """
     if cfg.solved_check_every <= 0:
@@ -298,6 +319,6 @@ def train_until_solved(
         model = make_model(seed)
         hist = train_transducer(model, replace(cfg, seed=seed))
         attempts.append((seed, hist.stopped_at))
-        if hist.stopped_at < cfg.steps:
+        if hist.solved:
             break
     return model, hist, attempts
