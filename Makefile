@@ -111,6 +111,12 @@ execute: venv
 report: venv
 	$(BIN)/python tools/execute_notebooks.py --report book/execution_report.md $(NOTEBOOKS)
 
+# Every sweep of benchmarks/, rewriting benchmarks/results/*.csv (about 4.5 hours on one core), through the
+# sweep runner of benchmarks/_common.py: `make benchmarks JOBS=2` runs two at a time (the same rows),
+# BENCHMARK_ARGS="--resume" keeps the rows already there, "--only reversal" picks sweeps (benchmarks/_run_all.py).
+benchmarks: venv
+	$(BIN)/python benchmarks/_run_all.py --jobs $(or $(JOBS),1) $(BENCHMARK_ARGS)
+
 serve:
 	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory $(HTML)
 

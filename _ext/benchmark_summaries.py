@@ -28,9 +28,10 @@ from nmbook.stats import format_rate, median_interval, wilson_interval
 
 Row = dict[str, str]
 
-# Budgets of the scripts, not results: a reversal run that stops before its last step
-# met its stopping rule. benchmarks/reversal_seeds.py: ``steps=3000``, for rows without
-# a ``budget`` column
+# The budget of benchmarks/reversal_seeds.py unless a recipe says otherwise (its
+# ``budget`` column), for the sentence; whether a run is solved is its ``solved`` column
+# (``nmbook.seqtrain.History.solved``: the stopping rule fired and its extra steps, if
+# any, were trained within the budget)
 REVERSAL_MAX_STEPS = 3000
 # whole-sequence accuracy that counts as solved (as the scripts print it)
 SOLVED_ACC = 0.99
@@ -141,24 +142,16 @@ def _require(header: list[str], *cols: str) -> None:
 # One summariser per benchmark
 
 
-def _budget(r: Row) -> float:
-    """A reversal run's most steps: its ``budget`` column, or the script's default
-    where the row predates it."""
-    return _num(r.get("budget")) or REVERSAL_MAX_STEPS
-
-
 def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
     lengths = [n for n in (16, 32, 64, 256) if f"acc_{n}" in header]
-    _require(header, "recipe", "steps", *(f"acc_{n}" for n in lengths))
+    _require(header, "recipe", "solved", *(f"acc_{n}" for n in lengths))
     key_len = 64 if 64 in lengths else lengths[-1]  # the length the sentence speaks of
     out = []
     solved: dict[str, tuple[int, int]] = {}
     longest: dict[str, tuple[int, int]] = {}
     for (recipe,), runs in _groups(rows, "recipe").items():
         n = len(runs)
-        k = _count(
-            runs, lambda r: (s := _num(r["steps"])) is not None and s < _budget(r)
-        )
+        k = _count(runs, lambda r: _num(r["solved"]) == 1)
         solved[recipe] = (k, n)
         cells = []
         for L in lengths:

@@ -22,23 +22,20 @@ Run: ``python benchmarks/binary_addition_bug_seeds.py [--seeds N]`` (about 7 min
 one idle core) — writes ``benchmarks/results/binary_addition_bug_seeds.csv``, one row
 per combination and seed (``settings`` names the width and optimiser settings, ``loop``
 the minibatch loop).
+``--jobs N``, ``--resume`` and ``--dask ADDRESS`` are the sweep runner's
+(``benchmarks/_common.py``): the rows are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
+from functools import cache
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-from _common import write_rows  # noqa: E402
-
-from nmbook.optim import RMSProp  # noqa: E402
-
-# noqa: E402
+from nmbook.optim import RMSProp
 from nmbook.tasks.binary_addition import (
     adder_rnn,
     random_additions,
@@ -57,7 +54,7 @@ HIDDEN = (3, 16)
 #: chapter's original two
 SETTINGS = {f"H={h}, {o} optimiser": (h, o) for h in HIDDEN for o in OPTIMISERS}
 LOOPS = ("post", "correct")
-OUT = Path(__file__).resolve().parent / "results" / "binary_addition_bug_seeds.csv"
+OUT = _common.RESULTS / "binary_addition_bug_seeds.csv"
 FIELDS = [
     "settings",
     "loop",
@@ -70,47 +67,52 @@ FIELDS = [
 ]
 
 
+@cache
+def chapter_data():
+    train = random_additions(N_TRAIN, N_BITS, seed=0)
+    return train, unseen_pairs(train, N_BITS)
+
+
+def run(settings: str, loop: str, seed: int) -> dict:
+    hidden, opt = SETTINGS[settings]
+    train, held_out = chapter_data()
+    m = adder_rnn(hidden, rng=seed)
+    hist = train_adder(
+        m,
+        train,
+        RMSProp(m.parameters(), **OPTIMISERS[opt]),
+        epochs=EPOCHS,
+        seed=seed,
+        slicing=loop,
+        shuffle=False,
+        held_out=held_out,
+        stop_when_solved=False,
+    )
+    acc = hist["held_out_acc"]
+    return {
+        "settings": settings,
+        "loop": loop,
+        "hidden": hidden,
+        "optimiser": opt,
+        "seed": seed,
+        "held_out_acc_5": f"{acc[4]:.6f}",
+        "held_out_acc_20": f"{acc[19]:.6f}",
+        "solved_epoch": "" if hist["solved_epoch"] is None else hist["solved_epoch"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seeds", type=int, default=40)
+    add_arguments(parser)
     args = parser.parse_args()
-    train = random_additions(N_TRAIN, N_BITS, seed=0)
-    held_out = unseen_pairs(train, N_BITS)
-    rows = []
-    for label, (hidden, opt) in SETTINGS.items():
-        kw = OPTIMISERS[opt]
-        for loop in LOOPS:
-            for seed in range(args.seeds):
-                m = adder_rnn(hidden, rng=seed)
-                hist = train_adder(
-                    m,
-                    train,
-                    RMSProp(m.parameters(), **kw),
-                    epochs=EPOCHS,
-                    seed=seed,
-                    slicing=loop,
-                    shuffle=False,
-                    held_out=held_out,
-                    stop_when_solved=False,
-                )
-                acc = hist["held_out_acc"]
-                rows.append(
-                    {
-                        "settings": label,
-                        "loop": loop,
-                        "hidden": hidden,
-                        "optimiser": opt,
-                        "seed": seed,
-                        "held_out_acc_5": f"{acc[4]:.6f}",
-                        "held_out_acc_20": f"{acc[19]:.6f}",
-                        "solved_epoch": ""
-                        if hist["solved_epoch"] is None
-                        else hist["solved_epoch"],
-                    }
-                )
-            print(f"{label} {loop}: done", flush=True)
-    write_rows(OUT, FIELDS, rows)
-    print(f"wrote {OUT} ({len(rows)} rows)")
+    keys = [
+        {"settings": label, "loop": loop, "seed": seed}
+        for label in SETTINGS
+        for loop in LOOPS
+        for seed in range(args.seeds)
+    ]
+    rows = sweep(run, keys, OUT, FIELDS, **sweep_options(args))
 
     def median_epochs(rs):
         return float(

@@ -20,23 +20,20 @@ changes.
 Run: ``python benchmarks/binary_addition_eps.py [--seeds N]`` (about 2 minutes on one
 idle core) — writes ``benchmarks/results/binary_addition_eps.csv``, one row per setting,
 rule and seed.
+``--jobs N``, ``--resume`` and ``--dask ADDRESS`` are the sweep runner's
+(``benchmarks/_common.py``): the rows are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
+from functools import cache
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-from _common import write_rows  # noqa: E402
-
-from nmbook.optim import RMSProp, RMSPropEpsOutside  # noqa: E402
-
-# noqa: E402
+from nmbook.optim import RMSProp, RMSPropEpsOutside
 from nmbook.tasks.binary_addition import (
     adder_rnn,
     random_additions,
@@ -48,7 +45,7 @@ N_TRAIN, N_BITS, EPOCHS = 2000, 7, 20
 #: hidden units and (η, α); μ = 0.8 and ε = 1e-6 in both
 SETTINGS = {"chapter (H=16)": (16, 0.01, 0.9), "post (H=3)": (3, 0.05, 0.5)}
 RULES = ("inside", "outside")
-OUT = Path(__file__).resolve().parent / "results" / "binary_addition_eps.csv"
+OUT = _common.RESULTS / "binary_addition_eps.csv"
 FIELDS = [
     "settings",
     "eps_rule",
@@ -66,47 +63,59 @@ def make(rule: str, params, lr: float, alpha: float):
     return RMSPropEpsOutside(params, lr, alpha=alpha, eps=1e-6, momentum=0.8)
 
 
+@cache
+def chapter_data():
+    train = random_additions(N_TRAIN, N_BITS, seed=0)
+    return train, unseen_pairs(train, N_BITS)
+
+
+def run(settings: str, seed: int) -> list[dict]:
+    """Both rules on one setting and seed: two rows."""
+    hidden, lr, alpha = SETTINGS[settings]
+    train, held_out = chapter_data()
+    rows, finals = [], {}
+    for rule in RULES:
+        m = adder_rnn(hidden, rng=seed)
+        hist = train_adder(
+            m,
+            train,
+            make(rule, m.parameters(), lr, alpha),
+            epochs=EPOCHS,
+            seed=seed,
+            held_out=held_out,
+            stop_when_solved=False,
+        )
+        finals[rule] = np.concatenate([p.value.ravel() for p in m.parameters()])
+        acc = hist["held_out_acc"]
+        rows.append(
+            {
+                "settings": settings,
+                "eps_rule": rule,
+                "seed": seed,
+                "held_out_acc_5": f"{acc[4]:.6f}",
+                "held_out_acc_20": f"{acc[19]:.6f}",
+                "solved_epoch": ""
+                if hist["solved_epoch"] is None
+                else hist["solved_epoch"],
+            }
+        )
+    shift = float(np.mean(finals["outside"] - finals["inside"]))
+    for r in rows:
+        r["mean_weight_shift"] = f"{shift:.6g}"
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seeds", type=int, default=20)
+    add_arguments(parser)
     args = parser.parse_args()
-    train = random_additions(N_TRAIN, N_BITS, seed=0)
-    held_out = unseen_pairs(train, N_BITS)
-    rows = []
-    for label, (hidden, lr, alpha) in SETTINGS.items():
-        for seed in range(args.seeds):
-            finals = {}
-            for rule in RULES:
-                m = adder_rnn(hidden, rng=seed)
-                hist = train_adder(
-                    m,
-                    train,
-                    make(rule, m.parameters(), lr, alpha),
-                    epochs=EPOCHS,
-                    seed=seed,
-                    held_out=held_out,
-                    stop_when_solved=False,
-                )
-                finals[rule] = np.concatenate([p.value.ravel() for p in m.parameters()])
-                acc = hist["held_out_acc"]
-                rows.append(
-                    {
-                        "settings": label,
-                        "eps_rule": rule,
-                        "seed": seed,
-                        "held_out_acc_5": f"{acc[4]:.6f}",
-                        "held_out_acc_20": f"{acc[19]:.6f}",
-                        "solved_epoch": ""
-                        if hist["solved_epoch"] is None
-                        else hist["solved_epoch"],
-                    }
-                )
-            shift = float(np.mean(finals["outside"] - finals["inside"]))
-            for r in rows[-2:]:
-                r["mean_weight_shift"] = f"{shift:.6g}"
-        print(f"{label}: done", flush=True)
-    write_rows(OUT, FIELDS, rows)
-    print(f"wrote {OUT} ({len(rows)} rows)")
+    keys = [
+        {"settings": label, "seed": seed}
+        for label in SETTINGS
+        for seed in range(args.seeds)
+    ]
+    rows = sweep(run, keys, OUT, FIELDS, **sweep_options(args))
     for label in SETTINGS:
         by = {
             rule: {

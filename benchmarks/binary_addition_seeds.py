@@ -25,24 +25,24 @@ The baseline, run in the same process, is the seed-0 run: the script prints the 
 seeds' training times as a ratio to it, and the findings: how many seeds satisfy each
 claim of the chapter.
 
-Run: ``python benchmarks/binary_addition_seeds.py [--seeds N]`` (about 1 minute on one
-idle core) — writes ``benchmarks/results/binary_addition_seeds.csv``, one row per seed.
+Run: ``python benchmarks/binary_addition_seeds.py [--seeds N] [--jobs N] [--resume]
+[--dask ADDRESS]`` (about 1 minute on one idle core) — writes
+``benchmarks/results/binary_addition_seeds.csv``, one row per seed. The carry is
+:func:`nmbook.recipes.carries`, the chapter's own.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import time
-from pathlib import Path
+from functools import cache
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-
-from nmbook.tasks.binary_addition import (  # noqa: E402
+from nmbook.recipes import carries
+from nmbook.tasks.binary_addition import (
     adder_rnn,
     make_optimizer,
     random_additions,
@@ -53,7 +53,7 @@ from nmbook.tasks.binary_addition import (  # noqa: E402
 
 N_TRAIN, N_BITS, HIDDEN, BATCH, EPOCHS, LR = 2000, 7, 16, 100, 20, 0.01
 LENGTHS = (16, 32, 64)
-OUT = Path(__file__).resolve().parent / "results" / "binary_addition_seeds.csv"
+OUT = _common.RESULTS / "binary_addition_seeds.csv"
 FIELDS = [
     "seed",
     "solved_epoch",
@@ -69,20 +69,18 @@ FIELDS = [
 ]
 
 
-def carries(d) -> np.ndarray:
-    """``c[t, i]``: the carry out of bit ``t`` of ``a_i + b_i``, from Python integers
-    (as the chapter computes)."""
-    T = d.x.shape[0]
-    return np.array(
-        [
-            [
-                ((a % 2 ** (t + 1)) + (b % 2 ** (t + 1))) >> (t + 1)
-                for a, b in zip(d.a, d.b, strict=True)
-            ]
-            for t in range(T)
-        ],
-        dtype=float,
-    )
+@cache
+def chapter_data():
+    """The training set, the held-out pairs, the carry probe and its carries, the long
+    test sums (fixed seeds: the same in every process)."""
+    train = random_additions(N_TRAIN, N_BITS, seed=0)
+    probe = random_additions(500, 16, seed=5)
+    tests = {n: random_additions(2000, n, seed=100 + n) for n in LENGTHS}
+    return train, unseen_pairs(train, N_BITS), probe, carries(probe), tests
+
+
+def run(seed: int) -> dict:
+    return one_seed(seed, *chapter_data())
 
 
 def one_seed(seed: int, train, held_out, probe, carry, tests) -> dict:
@@ -125,23 +123,16 @@ def one_seed(seed: int, train, held_out, probe, carry, tests) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seeds", type=int, default=40)
+    add_arguments(parser)
     args = parser.parse_args()
-    train = random_additions(N_TRAIN, N_BITS, seed=0)
-    held_out = unseen_pairs(train, N_BITS)
-    probe = random_additions(500, 16, seed=5)
-    carry = carries(probe)
-    tests = {n: random_additions(2000, n, seed=100 + n) for n in LENGTHS}
-    rows = []
-    for seed in range(args.seeds):
-        rows.append(one_seed(seed, train, held_out, probe, carry, tests))
-        print(", ".join(f"{k} {v}" for k, v in rows[-1].items()), flush=True)
-    OUT.parent.mkdir(exist_ok=True)
-    with OUT.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {OUT} ({len(rows)} rows)")
-
+    rows = sweep(
+        run,
+        [{"seed": s} for s in range(args.seeds)],
+        OUT,
+        FIELDS,
+        note=lambda rs: ", ".join(f"{k} {v}" for k, v in rs[0].items() if k != "seed"),
+        **sweep_options(args),
+    )
     n = len(rows)
     base = float(rows[0]["seconds"])
     ratios = [float(r["seconds"]) / base for r in rows]
@@ -162,7 +153,7 @@ def main() -> None:
     )
     print(
         f"  never below 100% after first solving: "
-        f"{sum(r['epochs_below_after_solved'] == 0 for r in rows)}/{n}"
+        f"{sum(r['epochs_below_after_solved'] == '0' for r in rows)}/{n}"
     )
     best = [float(r["best_r"]) for r in rows]
     print(

@@ -24,8 +24,9 @@ It also checks that each retrained seed reproduces its row of ``memory_tasks_liv
 ``benchmarks/results/deque_top_push.csv``, one row per (seed, length). About four
 minutes on one core.
 
-Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python
-benchmarks/deque_top_push.py [--seeds N] [--out FILE]``.
+Run: ``.venv/bin/python benchmarks/deque_top_push.py [--seeds N] [--out FILE] [--jobs N]
+[--resume] [--dask ADDRESS]`` (the runner of ``benchmarks/_common.py``, one thread per
+process).
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ from __future__ import annotations
 import argparse
 import csv
 import time
+from functools import cache
 from pathlib import Path
 
+import _common
 import numpy as np
-from _common import write_rows
-from memory_tasks import BUDGETS, LIVE_CSV, MODELS, TEST_LENGTHS, VOCAB, WIDTH, config
+from _common import add_arguments, sweep, sweep_options
+from memory_tasks import LIVE_CSV, TEST_LENGTHS, VOCAB, build, config
 
 from nmbook.controller import MemoryController
 from nmbook.deque_probe import bottom_balance, forward_balanced
@@ -45,7 +48,7 @@ from nmbook.seqmetrics import sequences_correct, symbol_accuracy
 from nmbook.seqtrain import accuracy_by_length, train_transducer
 from nmbook.tasks.transduction import transduction_batch
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = _common.RESULTS
 OUT = RESULTS / "deque_top_push.csv"  # --out FILE elsewhere
 FIELDS = ("seed", "L", "coarse", "fine", "residue", "pop", "kept", "corr", "coarse_bal")
 LENGTHS = range(1, 65)
@@ -55,10 +58,7 @@ N_SEQ = 100
 def trained(seed: int) -> MemoryController:
     """Chapter 5's live top-push deque for ``seed``, built and trained exactly as
     ``memory_tasks.py`` does."""
-    memory, kwargs = MODELS["deque (top push)"]
-    net = MemoryController(
-        VOCAB + 1, VOCAB, BUDGETS["chapter"][0], WIDTH, memory, rng=seed, **kwargs
-    )
+    net = build("deque (top push)", seed, "chapter")
     train_transducer(net, config("copy", seed, True, "chapter"))
     return net
 
@@ -92,58 +92,58 @@ def measure(net: MemoryController, seed: int) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=20)
-    ap.add_argument("--out", type=Path, default=OUT)
-    args = ap.parse_args()
+@cache
+def _live() -> dict[int, dict]:
     with (RESULTS / LIVE_CSV).open(newline="") as fh:
-        live = {
+        return {
             int(r["seed"]): r
             for r in csv.DictReader(fh)
             if (r["task"], r["model"]) == ("copy", "deque (top push)")
         }
-    rows = []
-    for seed in range(args.seeds):
-        t0 = time.perf_counter()
-        net = trained(seed)
-        # memory_tasks.py's own test of this run, to compare with its CSV
-        ref = accuracy_by_length(
-            net, "copy", VOCAB, TEST_LENGTHS, 100, seed=1000 + seed
+
+
+def run(seed: int) -> list[dict]:
+    """Retrain one seed and measure it at every length: its 64 rows (the first also
+    says, under ``_same``, whether it reproduces its row of memory_tasks_live.csv)."""
+    t0 = time.perf_counter()
+    net = trained(seed)
+    # memory_tasks.py's own test of this run, to compare with its CSV
+    ref = accuracy_by_length(net, "copy", VOCAB, TEST_LENGTHS, 100, seed=1000 + seed)
+    live = _live()
+    same = (
+        all(
+            abs(ref[L][k] - float(live[seed][f"{name}_{L}"])) < 5e-4
+            for k, name in enumerate(("coarse", "fine"))
+            for L in TEST_LENGTHS
         )
-        same = (
-            all(
-                abs(ref[L][k] - float(live[seed][f"{name}_{L}"])) < 5e-4
-                for k, name in enumerate(("coarse", "fine"))
-                for L in TEST_LENGTHS
-            )
-            if seed in live
-            else None
-        )
-        seed_rows = measure(net, seed)
-        rows += seed_rows
-        by_L = {int(r["L"]): r for r in seed_rows}
-        print(
-            (
-                f"seed {seed:2d} ({time.perf_counter() - t0:4.1f} s, matches "
-                f"memory_tasks_live.csv: {same})  "
-            )
-            + "  ".join(
-                f"{L}: {by_L[L]['coarse']} -> {by_L[L]['coarse_bal']}"
-                for L in (8, 12, 16, 24, 32, 64)
-            ),
-            flush=True,
-        )
-    write_rows(args.out, FIELDS, rows)
-    dips = sum(
-        float(next(r for r in rows if r["seed"] == s and r["L"] == 16)["coarse"])
-        < float(next(r for r in rows if r["seed"] == s and r["L"] == 32)["coarse"])
-        for s in range(args.seeds)
+        if seed in live
+        else None
     )
-    print(
-        f"seeds with coarse accuracy lower at 16 than at 32: "
-        f"{dips}/{args.seeds}; wrote {args.out}"
+    rows = measure(net, seed)
+    rows[0]["_same"], rows[0]["_seconds"] = same, time.perf_counter() - t0
+    return rows
+
+
+def _note(rows: list[dict]) -> str:
+    by_L = {int(r["L"]): r for r in rows}
+    return f"matches memory_tasks_live.csv: {rows[0]['_same']}  " + "  ".join(
+        f"{L}: {by_L[L]['coarse']} -> {by_L[L]['coarse_bal']}"
+        for L in (8, 12, 16, 24, 32, 64)
     )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--out", type=Path, default=OUT)
+    add_arguments(ap)
+    args = ap.parse_args()
+    keys = [{"seed": seed} for seed in range(args.seeds)]
+    rows = sweep(run, keys, args.out, FIELDS, note=_note, **sweep_options(args))
+    seeds = sorted({int(r["seed"]) for r in rows})
+    at = {(int(r["seed"]), int(r["L"])): float(r["coarse"]) for r in rows}
+    dips = sum(at[s, 16] < at[s, 32] for s in seeds)
+    print(f"seeds with coarse accuracy lower at 16 than at 32: {dips}/{len(seeds)}")
 
 
 if __name__ == "__main__":

@@ -14,23 +14,22 @@ also holds for the chapter's mean over any 8 of them.
 Run: ``python benchmarks/identity_mlp_seeds.py [--seeds N]`` (default 30 seeds; about 3
 minutes on one core) — writes ``benchmarks/results/identity_mlp_seeds.csv`` and prints,
 per activation, the range over seeds of each quantity.
+``--jobs N``, ``--resume`` and ``--dask ADDRESS`` are the sweep runner's
+(``benchmarks/_common.py``): the rows are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
+from nmbook.tasks.arithmetic import IDENTITY_ACTIVATIONS, fit_identity_mlp
 
-from nmbook.tasks.arithmetic import IDENTITY_ACTIVATIONS, fit_identity_mlp  # noqa: E402
-
-OUT = Path(__file__).resolve().parent / "results" / "identity_mlp_seeds.csv"
+OUT = _common.RESULTS / "identity_mlp_seeds.csv"
 X_TEST = np.linspace(-20.0, 20.0, 401)[:, None]  # the chapter's grid
 FIELDS = [
     "activation",
@@ -67,28 +66,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=30)
     parser.add_argument("--out", type=Path, default=OUT)
+    add_arguments(parser)
     args = parser.parse_args()
-    rows = []
+    keys = [
+        {"activation": name, "seed": s}
+        for name in IDENTITY_ACTIVATIONS
+        for s in range(args.seeds)
+    ]
+    rows = sweep(measure, keys, args.out, FIELDS, **sweep_options(args))
     print(
         f"{'activation':>10s}  "
         + "  ".join(f"{f:>17s}" for f in FIELDS[2:])
         + "   (min .. max over seeds)"
     )
     for name in IDENTITY_ACTIVATIONS:
-        runs = [measure(name, s) for s in range(args.seeds)]
-        rows += runs
+        runs = [r for r in rows if r["activation"] == name]
         cols = [np.array([float(r[f]) for r in runs]) for f in FIELDS[2:]]
         print(
             f"{name:>10s}  "
-            + "  ".join(f"{c.min():7.3g} .. {c.max():<7.3g}" for c in cols),
-            flush=True,
+            + "  ".join(f"{c.min():7.3g} .. {c.max():<7.3g}" for c in cols)
         )
-    args.out.parent.mkdir(exist_ok=True)
-    with args.out.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=FIELDS)
-        w.writeheader()
-        w.writerows(rows)
-    print(f"wrote {args.out} ({len(rows)} runs, {args.seeds} seeds per activation)")
 
 
 if __name__ == "__main__":

@@ -19,21 +19,25 @@ chapter's budget, over 20
 seeds (``memory_tasks_live.csv``, about ten minutes): the evidence behind what the
 chapter asserts on its live run.
 
-Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python
-benchmarks/memory_tasks.py [n_seeds] [--long | --live]``.
+The models and the chapter's recipe are :data:`nmbook.recipes.MODELS`,
+:func:`nmbook.recipes.make_memory_model` and :func:`nmbook.recipes.memory_task_config`.
+
+Run: ``.venv/bin/python benchmarks/memory_tasks.py [n_seeds] [--long | --live] [--jobs
+N] [--resume] [--dask ADDRESS]`` (the runner of ``benchmarks/_common.py``, one thread
+per process; ``train_s`` aside, the rows are the same for every ``--jobs``).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import time
-from pathlib import Path
+from functools import partial
 
+import _common
 import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-from nmbook.controller import MemoryController
-from nmbook.memory import DEQUE, QUEUE, STACK
+from nmbook.recipes import MODELS, make_memory_model, memory_task_config
 from nmbook.seqtrain import SeqTrainConfig, accuracy_by_length, train_transducer
 
 VOCAB, WIDTH = 8, 8
@@ -44,16 +48,10 @@ BUDGETS = {
     "long": (64, 3000, 800, "memory_tasks_long.csv"),
 }
 TEST_LENGTHS = (8, 16, 32, 64)
-# name -> (memory, constructor keywords); "deque (top push)" starts with the bottom push
-# switched off (b = -2)
-MODELS = {
-    "none": (None, {}),
-    "stack": (STACK, {}),
-    "queue": (QUEUE, {}),
-    "deque": (DEQUE, {}),
-    "deque (top push)": (DEQUE, {"push_bias": (0.0, -2.0), "pop_bias": -2.0}),
-}
 TASKS = ("copy", "reverse", "bigram_flip")
+FIELDS = ["task", "model", "seed", "stopped_at", "train_s"] + [
+    f"{kind}_{L}" for L in TEST_LENGTHS for kind in ("coarse", "fine")
+]
 # Chapter 5 trains these (task, model) pairs live at the chapter's budget; --live sweeps
 # them over 20 seeds so that the chapter asserts only what every seed shows.
 LIVE_MODELS = (
@@ -69,38 +67,28 @@ LIVE_SEEDS, LIVE_CSV = 20, "memory_tasks_live.csv"
 
 
 def config(task: str, seed: int, with_memory: bool, budget: str) -> SeqTrainConfig:
-    """The chapter's recipe: no curriculum, Adam 3e-3, batch 32, clip 1, saturation
-    penalty 0.1 (memories only)
-    from the budget's start step, early stop once lengths 1-8 are solved with saturated
-    gates."""
+    """The chapter's recipe (:func:`nmbook.recipes.memory_task_config`) at one of the
+    two budgets."""
     _, steps, penalty_start, _ = BUDGETS[budget]
-    return SeqTrainConfig(
-        task=task,
-        vocab=VOCAB,
-        steps=steps,
-        batch=32,
-        lr=3e-3,
-        clip=1.0,
-        penalty=0.1 if with_memory else 0.0,
-        penalty_start=penalty_start,
-        solved_check_every=50,
-        solved_max_penalty=0.01 if with_memory else None,
-        seed=seed,
-    )
+    return memory_task_config(task, seed, with_memory, steps, penalty_start)
 
 
-def run(task: str, name: str, seed: int, budget: str = "chapter") -> dict:
-    memory, kwargs = MODELS[name]
-    net = MemoryController(
-        VOCAB + 1, VOCAB, BUDGETS[budget][0], WIDTH, memory, rng=seed, **kwargs
-    )
+def build(name: str, seed: int, budget: str = "chapter"):
+    """One of chapter 5's models (:data:`nmbook.recipes.MODELS`) at the budget's
+    width."""
+    return make_memory_model(name, seed, n_hidden=BUDGETS[budget][0])
+
+
+def run(task: str, model: str, seed: int, budget: str = "chapter") -> dict:
+    """Train and test one (task, model, seed): its row."""
+    net = build(model, seed, budget)
     t0 = time.perf_counter()
-    hist = train_transducer(net, config(task, seed, memory is not None, budget))
+    hist = train_transducer(net, config(task, seed, net.memory is not None, budget))
     seconds = time.perf_counter() - t0
     acc = accuracy_by_length(net, task, VOCAB, TEST_LENGTHS, 100, seed=1000 + seed)
     row = {
         "task": task,
-        "model": name,
+        "model": model,
         "seed": seed,
         "stopped_at": hist.stopped_at,
         "train_s": round(seconds, 2),
@@ -114,48 +102,49 @@ def main(
     n_seeds: int = 3,
     budget: str = "chapter",
     only: list[tuple[str, str]] | None = None,
-    out: Path | None = None,
+    out=None,
+    **options,
 ) -> None:
-    rows = []
     pairs = only or [(task, name) for task in TASKS for name in MODELS]
-    for seed in range(n_seeds):
-        for task, name in pairs:
-            row = run(task, name, seed, budget)
-            rows.append(row)
-            print(
-                f"seed {seed} {task:12s} {name:17s} stop {row['stopped_at']:5d}  "
-                + "  ".join(
-                    f"{L}: {row[f'coarse_{L}']:.2f}/{row[f'fine_{L}']:.2f}"
-                    for L in TEST_LENGTHS
-                ),
-                flush=True,
+    keys = [
+        {"task": task, "model": name, "seed": seed}
+        for seed in range(n_seeds)
+        for task, name in pairs
+    ]
+    out = out or _common.RESULTS / BUDGETS[budget][3]
+    rows = sweep(
+        partial(run, budget=budget),
+        keys,
+        out,
+        FIELDS,
+        note=lambda rs: (
+            f"stop {rs[0]['stopped_at']}  "
+            + "  ".join(
+                f"{L}: {rs[0][f'coarse_{L}']:.2f}/{rs[0][f'fine_{L}']:.2f}"
+                for L in TEST_LENGTHS
             )
-    out = out or Path(__file__).parent / "results" / BUDGETS[budget][3]
-    out.parent.mkdir(exist_ok=True)
-    with out.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+        ),
+        **options,
+    )
     print(
         "\nsuccess (coarse >= 0.99 at length 8 | at 32) over seeds; "
         "train time / memory-less time"
     )
     for task, name in pairs:
         base = {
-            r["seed"]: r["train_s"]
+            r["seed"]: float(r["train_s"])
             for r in rows
             if r["task"] == task and r["model"] == "none"
         }
         sel = [r for r in rows if r["task"] == task and r["model"] == name]
-        ok8 = sum(r["coarse_8"] >= 0.99 for r in sel)
-        ok32 = sum(r["coarse_32"] >= 0.99 for r in sel)
+        ok8 = sum(float(r["coarse_8"]) >= 0.99 for r in sel)
+        ok32 = sum(float(r["coarse_32"]) >= 0.99 for r in sel)
         ratio = (
-            f"time x{np.mean([r['train_s'] / base[r['seed']] for r in sel]):.1f}"
+            f"time x{np.mean([float(r['train_s']) / base[r['seed']] for r in sel]):.1f}"
             if base
             else ""
         )
         print(f"{task:12s} {name:17s} {ok8}/{len(sel)} | {ok32}/{len(sel)}   {ratio}")
-    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
@@ -173,13 +162,15 @@ if __name__ == "__main__":
         action="store_true",
         help=f"only chapter 5's live models, {LIVE_SEEDS} seeds, into {LIVE_CSV}",
     )
+    add_arguments(ap)
     args = ap.parse_args()
     if args.live:
         main(
             args.n_seeds if args.n_seeds != 3 else LIVE_SEEDS,
             "chapter",
             list(LIVE_MODELS),
-            Path(__file__).parent / "results" / LIVE_CSV,
+            _common.RESULTS / LIVE_CSV,
+            **sweep_options(args),
         )
     else:
-        main(args.n_seeds, "long" if args.long else "chapter")
+        main(args.n_seeds, "long" if args.long else "chapter", **sweep_options(args))

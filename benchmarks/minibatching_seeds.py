@@ -27,34 +27,35 @@ size with a distribution-free 95% interval (order statistics), and the seed-by-s
 comparison of neighbouring batch sizes (a count with its Wilson interval and the median
 difference).
 
-Run: ``python benchmarks/minibatching_seeds.py [--seeds N]`` (about 5 minutes on one
-idle core) — writes ``benchmarks/results/minibatching_seeds.csv``, one row per
-experiment, seed and batch size. ``--findings-only`` prints the findings of the
-committed CSV without training (a second).
+The network and the median interval are :func:`nmbook.recipes.make_mlp` and
+:func:`nmbook.recipes.median_ci`, the chapter's own.
+
+Run: ``python benchmarks/minibatching_seeds.py [--seeds N] [--jobs N] [--resume] [--dask
+ADDRESS]`` (about 5 minutes on one idle core) — writes
+``benchmarks/results/minibatching_seeds.csv``, one row per experiment, seed and batch
+size. ``--findings-only`` prints the findings of the committed CSV without training (a
+second).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import os
+from functools import cache
 from itertools import pairwise
-from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-
-# noqa: E402
 from nmbook.data import ArrayDataset, DataLoader, make_moons, train_test_split
-from nmbook.layers import Linear, ReLU, Sequential  # noqa: E402
-from nmbook.optim import Adam  # noqa: E402
-from nmbook.stats import format_rate, median_interval  # noqa: E402
-from nmbook.train import fit_binary_classifier, updates_to_reach  # noqa: E402
+from nmbook.layers import Linear, Sequential
+from nmbook.optim import Adam
+from nmbook.recipes import make_mlp, median_ci
+from nmbook.stats import format_rate
+from nmbook.train import fit_binary_classifier, updates_to_reach
 
 BATCH_SIZES = (1, 10, 50, 200, 800)
-OUT = Path(__file__).resolve().parent / "results" / "minibatching_seeds.csv"
+OUT = _common.RESULTS / "minibatching_seeds.csv"
 FIELDS = [
     "experiment",
     "seed",
@@ -65,10 +66,12 @@ FIELDS = [
 ]
 
 
-def make_mlp(seed: int) -> Sequential:
-    """The chapter's 2-50-1 ReLU network (the notebook defines the same function)."""
-    rng = np.random.default_rng(seed)
-    return Sequential(Linear(2, 50, rng), ReLU(), Linear(50, 1, rng))
+@cache
+def chapter_data():
+    """The chapter's data set: ``make_moons(1000, 0.1, seed=0)``, split seed 0."""
+    X, y = make_moons(n_samples=1000, noise=0.1, seed=0)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_fraction=0.2, seed=0)
+    return X_tr, y_tr, X_te, y_te
 
 
 def fit(
@@ -104,11 +107,38 @@ def row(
     }
 
 
-def median_ci(values) -> tuple[float, float, float]:
-    """The median and its distribution-free 95% interval
-    (:func:`nmbook.stats.median_interval`; n >= 6)."""
-    lo, hi = median_interval(values)
-    return float(np.median(values)), lo, hi
+def run(seed: int) -> list[dict]:
+    """Every experiment of one seed: its eight rows."""
+    s, data = seed, chapter_data()
+    rows = [row("post", s, 50, fit(make_mlp(s), *data, batch_size=50, seed=s))]
+    Xs, ys = make_moons(1000, noise=0.1, seed=s)
+    Xa, Xb, ya, yb = train_test_split(Xs, ys, test_fraction=0.2, seed=s)
+    rows.append(
+        row("resampled", s, 50, fit(make_mlp(s), Xa, ya, Xb, yb, batch_size=50, seed=s))
+    )
+    rows.append(
+        row(
+            "logreg",
+            s,
+            50,
+            fit(Sequential(Linear(2, 1, rng=s)), *data, batch_size=50, seed=s),
+        )
+    )
+    N = len(data[0])
+    for bs in BATCH_SIZES:
+        epochs = max(20, int(np.ceil(400 * bs / N)))
+        h = fit(
+            make_mlp(s),
+            *data,
+            batch_size=bs,
+            seed=s,
+            epochs=epochs,
+            eval_every_update=True,
+        )
+        rows.append(
+            row("batch_size", s, bs, h, updates_to_reach(h["val_acc_per_update"], 0.99))
+        )
+    return rows
 
 
 def main() -> None:
@@ -119,72 +149,25 @@ def main() -> None:
         action="store_true",
         help="summarise the committed CSV, train nothing",
     )
+    add_arguments(parser)
     args = parser.parse_args()
     if args.findings_only:
-        rows = list(csv.DictReader(OUT.open()))
+        rows = _common.read_rows(OUT)
         findings(rows, len({r["seed"] for r in rows}), N=800)
         return
-    seeds = range(args.seeds)
-    X, y = make_moons(n_samples=1000, noise=0.1, seed=0)
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_fraction=0.2, seed=0)
-    data = (X_tr, y_tr, X_te, y_te)
-    rows = []
-    for s in seeds:
-        rows.append(row("post", s, 50, fit(make_mlp(s), *data, batch_size=50, seed=s)))
-        Xs, ys = make_moons(1000, noise=0.1, seed=s)
-        Xa, Xb, ya, yb = train_test_split(Xs, ys, test_fraction=0.2, seed=s)
-        rows.append(
-            row(
-                "resampled",
-                s,
-                50,
-                fit(make_mlp(s), Xa, ya, Xb, yb, batch_size=50, seed=s),
-            )
-        )
-        rows.append(
-            row(
-                "logreg",
-                s,
-                50,
-                fit(Sequential(Linear(2, 1, rng=s)), *data, batch_size=50, seed=s),
-            )
-        )
-        N = len(data[0])
-        for bs in BATCH_SIZES:
-            epochs = max(20, int(np.ceil(400 * bs / N)))
-            h = fit(
-                make_mlp(s),
-                *data,
-                batch_size=bs,
-                seed=s,
-                epochs=epochs,
-                eval_every_update=True,
-            )
-            rows.append(
-                row(
-                    "batch_size",
-                    s,
-                    bs,
-                    h,
-                    updates_to_reach(h["val_acc_per_update"], 0.99),
-                )
-            )
-        print(
-            f"seed {s}: "
-            + ", ".join(
-                f"{r['experiment']}/{r['batch_size']} {r['val_acc_20']} "
-                f"{r['updates_to_99']}"
-                for r in rows[-8:]
-            ),
-            flush=True,
-        )
-    OUT.parent.mkdir(exist_ok=True)
-    with OUT.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {OUT} ({len(rows)} rows)")
-    findings(rows, len(seeds), N)
+    rows = sweep(
+        run,
+        [{"seed": s} for s in range(args.seeds)],
+        OUT,
+        FIELDS,
+        note=lambda rs: ", ".join(
+            f"{r['experiment']}/{r['batch_size']} {r['val_acc_20']} "
+            f"{r['updates_to_99']}"
+            for r in rs
+        ),
+        **sweep_options(args),
+    )
+    findings(rows, len({r["seed"] for r in rows}), N=len(chapter_data()[0]))
 
 
 def findings(rows: list[dict], n: int, N: int) -> None:

@@ -24,28 +24,26 @@ A run *succeeds* when its relative extrapolation error is below 5% (as in
 Run: ``python benchmarks/nalu_live_runs.py [--seeds N]`` (default 32 seeds; about 2
 minutes on one core) — writes ``benchmarks/results/nalu_live_runs.csv`` and prints, per
 setup, the range over seeds of each quantity and the success count.
+``--jobs N``, ``--resume`` and ``--dask ADDRESS`` are the sweep runner's
+(``benchmarks/_common.py``): the rows are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-
-# noqa: E402
 from nmbook.tasks.arithmetic import (
     build_static_model,
     make_arithmetic_task,
     run_static_task,
 )
 
-OUT = Path(__file__).resolve().parent / "results" / "nalu_live_runs.csv"
+OUT = _common.RESULTS / "nalu_live_runs.csv"
 STEPS = 5000
 SUCCESS = 0.05
 FIELDS = [
@@ -125,36 +123,36 @@ def _errors(r: dict) -> dict:
     }
 
 
+def run(setup: str, seed: int) -> dict:
+    return {"two": run_two, "paper": run_paper}[setup](seed)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=32)
     parser.add_argument("--out", type=Path, default=OUT)
+    add_arguments(parser)
     args = parser.parse_args()
-    rows = []
-    for setup, fn in (("two", run_two), ("paper", run_paper)):
-        runs = [fn(s) for s in range(args.seeds)]
-        rows += runs
+    keys = [
+        {"setup": setup, "seed": s}
+        for setup in ("two", "paper")
+        for s in range(args.seeds)
+    ]
+    rows = sweep(run, keys, args.out, FIELDS, **sweep_options(args))
+    for setup in ("two", "paper"):
+        runs = [r for r in rows if r["setup"] == setup]
         print(
             f"{setup}: success (relative extrapolation error < {SUCCESS:.0%}) in "
-            f"{sum(r['success'] for r in runs)} of {len(runs)} seeds; min "
+            f"{sum(int(r['success']) for r in runs)} of {len(runs)} seeds; min "
             f".. max over seeds:"
         )
         for f in FIELDS[2:]:
             if f != "success" and runs[0].get(f, "") != "":
                 v = np.array([float(r[f]) for r in runs])
                 print(
-                    (
-                        f"  {f:30s} {v.min():10.4g} .. {v.max():<10.4g} median "
-                        f"{np.median(v):.4g}"
-                    ),
-                    flush=True,
+                    f"  {f:30s} {v.min():10.4g} .. {v.max():<10.4g} median "
+                    f"{np.median(v):.4g}"
                 )
-    args.out.parent.mkdir(exist_ok=True)
-    with args.out.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=FIELDS, restval="")
-        w.writeheader()
-        w.writerows(rows)
-    print(f"wrote {args.out} ({len(rows)} runs, {args.seeds} seeds per setup)")
 
 
 if __name__ == "__main__":

@@ -14,24 +14,23 @@ scaled as in the paper:
 run in the same process). A run *succeeds* when its mean relative absolute error on the
 extrapolation set is below 5%.
 
-Run: ``python benchmarks/nalu_static.py`` (20 seeds a cell; about 15 minutes on one
-core) — writes ``benchmarks/results/nalu_static.csv`` (one row per run) and prints the
-success rates.
+Run: ``python benchmarks/nalu_static.py [--jobs N] [--resume] [--dask ADDRESS]`` (20
+seeds a cell; about 15 minutes on one core) — writes
+``benchmarks/results/nalu_static.csv`` (one row per run) and prints the success rates.
+``--jobs``, ``--resume`` and ``--dask`` are the sweep runner's
+(``benchmarks/_common.py``): the rows are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import argparse
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-from _common import write_rows  # noqa: E402
-
-from nmbook.stats import format_rate  # noqa: E402
-from nmbook.tasks.arithmetic import (  # noqa: E402
+from nmbook.stats import format_rate
+from nmbook.tasks.arithmetic import (
     OPERATIONS,
     build_static_model,
     make_arithmetic_task,
@@ -41,7 +40,7 @@ from nmbook.tasks.arithmetic import (  # noqa: E402
 SEEDS = range(20)
 STEPS = 5000
 SUCCESS = 0.05
-OUT = Path(__file__).resolve().parent / "results" / "nalu_static.csv"
+OUT = _common.RESULTS / "nalu_static.csv"
 FIELDS = [
     "setup",
     "op",
@@ -54,7 +53,8 @@ FIELDS = [
 ]
 
 
-def one_run(setup: str, op: str, kind: str, seed: int) -> dict:
+def one_run(setup: str, op: str, model: str, seed: int) -> dict:
+    kind = model
     if setup == "paper":
         task = make_arithmetic_task(op, n_inputs=100, subset_size=10, seed=seed)
         model = build_static_model(kind, 100, seed, hidden=2, layers=2)
@@ -76,25 +76,35 @@ def one_run(setup: str, op: str, kind: str, seed: int) -> dict:
     }
 
 
+CELLS = (("paper", ("relu6", "none", "nac", "nalu")), ("two", ("relu6", "nac", "nalu")))
+
+
 def main() -> None:
-    rows = []
-    for setup, kinds in (
-        ("paper", ("relu6", "none", "nac", "nalu")),
-        ("two", ("relu6", "nac", "nalu")),
-    ):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    add_arguments(parser)
+    args = parser.parse_args()
+    keys = [
+        {"setup": setup, "op": op, "model": kind, "seed": s}
+        for setup, kinds in CELLS
+        for op in OPERATIONS
+        for kind in kinds
+        for s in SEEDS
+    ]
+    rows = sweep(one_run, keys, OUT, FIELDS, **sweep_options(args))
+    for setup, kinds in CELLS:
         for op in OPERATIONS:
             for kind in kinds:
-                runs = [one_run(setup, op, kind, s) for s in SEEDS]
-                rows += runs
-                rate = format_rate(sum(r["success"] for r in runs), len(runs))
+                runs = [
+                    r
+                    for r in rows
+                    if (r["setup"], r["op"], r["model"]) == (setup, op, kind)
+                ]
+                rate = format_rate(sum(int(r["success"]) for r in runs), len(runs))
                 med = np.median([float(r["scaled_extrapolation"]) for r in runs])
-                msg = (
+                print(
                     f"{setup:5s} {op:6s} {kind:5s} success {rate}  median scaled "
                     f"extrapol. {med:.3g}"
                 )
-                print(msg, flush=True)
-    write_rows(OUT, FIELDS, rows)
-    print(f"wrote {OUT}")
 
 
 if __name__ == "__main__":

@@ -21,25 +21,24 @@ examples, scored on the same extrapolation set, both as an MSE and on the chapte
 scaled scale (100 × MSE / the model's MSE at initialisation).
 
 Run: ``python benchmarks/nalu_success.py [--seeds 20] [--ops add,sub,...] [--models
-nac,...] [--out FILE]`` (about 25 minutes on one core for everything) — writes
-``benchmarks/results/nalu_success.csv``, one row per run, and prints each cell's success
-rate with its 95% Wilson interval.
+nac,...] [--out FILE] [--jobs N] [--resume] [--dask ADDRESS]`` (about 25 minutes on one
+core for everything) — writes ``benchmarks/results/nalu_success.csv``, one row per run,
+and prints each cell's success rate with its 95% Wilson interval. ``--jobs``,
+``--resume`` and ``--dask`` are the sweep runner's (``benchmarks/_common.py``): the rows
+are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-from _common import write_rows  # noqa: E402
-
-from nmbook.stats import format_rate  # noqa: E402
-from nmbook.tasks.arithmetic import (  # noqa: E402
+from nmbook.stats import format_rate
+from nmbook.tasks.arithmetic import (
     OPERATIONS,
     ArithmeticTask,
     build_static_model,
@@ -50,7 +49,7 @@ from nmbook.tasks.arithmetic import (  # noqa: E402
 MODELS = ("nac", "nacmul", "nalu", "none", "relu", "relu6")
 STEPS = 5000
 EPSILON = 1e-5
-OUT = Path(__file__).resolve().parent / "results" / "nalu_success.csv"
+OUT = _common.RESULTS / "nalu_success.csv"
 FIELDS = [
     "op",
     "model",
@@ -97,7 +96,8 @@ def near_perfect_predictions(
     return np.exp(np.log(np.abs(h)) @ w2)[:, None]
 
 
-def one_run(op: str, kind: str, seed: int) -> dict:
+def one_run(op: str, model: str, seed: int) -> dict:
+    kind = model
     task = make_arithmetic_task(op, n_inputs=100, subset_size=10, seed=seed)
     model = build_static_model(kind, 100, seed, hidden=2, layers=2)
     r = run_static_task(model, task, STEPS, seed=seed)
@@ -135,23 +135,24 @@ def main() -> None:
     ap.add_argument("--ops", default=",".join(OPERATIONS))
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--out", type=Path, default=OUT)
+    add_arguments(ap)
     args = ap.parse_args()
-    rows = []
-    for op in args.ops.split(","):
-        for kind in args.models.split(","):
-            runs = [one_run(op, kind, s) for s in range(args.seeds)]
-            rows += runs
-            k = sum(r["success"] for r in runs)
-            k5 = sum(r["success_5pct"] for r in runs)
-            print(
-                (
-                    f"{op:6s} {kind:6s} success {format_rate(k, len(runs))}   (5% "
-                    f"rule: {k5})"
-                ),
-                flush=True,
-            )
-    write_rows(args.out, FIELDS, rows)
-    print(f"wrote {args.out}")
+    cells = [
+        (op, kind) for op in args.ops.split(",") for kind in args.models.split(",")
+    ]
+    keys = [
+        {"op": op, "model": kind, "seed": s}
+        for op, kind in cells
+        for s in range(args.seeds)
+    ]
+    rows = sweep(one_run, keys, args.out, FIELDS, **sweep_options(args))
+    for op, kind in cells:
+        runs = [r for r in rows if (r["op"], r["model"]) == (op, kind)]
+        k = sum(int(r["success"]) for r in runs)
+        k5 = sum(int(r["success_5pct"]) for r in runs)
+        print(
+            f"{op:6s} {kind:6s} success {format_rate(k, len(runs))}   (5% rule: {k5})"
+        )
 
 
 if __name__ == "__main__":

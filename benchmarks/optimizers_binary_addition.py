@@ -17,20 +17,20 @@ Run: ``python benchmarks/optimizers_binary_addition.py`` (about 10 minutes on on
 — writes ``benchmarks/results/optimizers_binary_addition.csv``, one row per run:
 ``solved_epoch`` (empty when the run never reached 100%), and the held-out accuracy and
 mean minibatch loss of the last epoch.
+``--jobs N``, ``--resume`` and ``--dask ADDRESS`` are the sweep runner's
+(``benchmarks/_common.py``): the rows are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
-import csv
-import os
-from pathlib import Path
+import argparse
+from functools import cache
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-
-from nmbook.tasks.binary_addition import (  # noqa: E402
+from nmbook.tasks.binary_addition import (
     OPTIMIZER_NAMES,
     adder_rnn,
     make_optimizer,
@@ -50,7 +50,7 @@ LEARNING_RATES = {
     "RMSProp+Nesterov": (0.001, 0.003, 0.01, 0.03),
     "Adam": (0.003, 0.01, 0.03, 0.1),
 }
-OUT = Path(__file__).resolve().parent / "results" / "optimizers_binary_addition.csv"
+OUT = _common.RESULTS / "optimizers_binary_addition.csv"
 FIELDS = [
     "optimizer",
     "lr",
@@ -61,8 +61,15 @@ FIELDS = [
 ]
 
 
-def one_run(name: str, lr: float, seed: int, train, held_out) -> dict:
+@cache
+def chapter_data():
+    train = random_additions(N_TRAIN, N_BITS, seed=0)
+    return train, unseen_pairs(train, N_BITS)
+
+
+def one_run(optimizer: str, lr: float, seed: int) -> dict:
     """Train one model for ``EPOCHS`` epochs; its row of the CSV."""
+    name, (train, held_out) = optimizer, chapter_data()
     model = adder_rnn(HIDDEN, seed)
     hist = train_adder(
         model,
@@ -87,33 +94,32 @@ def one_run(name: str, lr: float, seed: int, train, held_out) -> dict:
 
 
 def main() -> None:
-    train = random_additions(N_TRAIN, N_BITS, seed=0)
-    held_out = unseen_pairs(train, N_BITS)
-    rows, summary = [], {}
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    add_arguments(parser)
+    args = parser.parse_args()
+    keys = [
+        {"optimizer": name, "lr": lr, "seed": seed}
+        for name in OPTIMIZER_NAMES
+        for lr in LEARNING_RATES[name]
+        for seed in SEEDS
+    ]
+    rows = sweep(one_run, keys, OUT, FIELDS, **sweep_options(args))
+    summary = {}
     for name in OPTIMIZER_NAMES:
         for lr in LEARNING_RATES[name]:
-            epochs = []
-            for seed in SEEDS:
-                row = one_run(name, lr, seed, train, held_out)
-                rows.append(row)
-                epochs.append(row["solved_epoch"] or None)
+            epochs = [
+                int(r["solved_epoch"]) if r["solved_epoch"] else None
+                for r in rows
+                if (r["optimizer"], r["lr"]) == (name, str(lr))
+            ]
             solved = [e for e in epochs if e is not None]
             # unsolved count as ∞
             med = float(np.median([float("inf") if e is None else e for e in epochs]))
             summary[(name, lr)] = (len(solved), med)
             print(
-                (
-                    f"{name:17s} lr {lr:<6g} solved "
-                    f"{len(solved):2d}/{len(epochs)}  epochs {epochs}"
-                ),
-                flush=True,
+                f"{name:17s} lr {lr:<6g} solved "
+                f"{len(solved):2d}/{len(epochs)}  epochs {epochs}"
             )
-    OUT.parent.mkdir(exist_ok=True)
-    with OUT.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {OUT} ({len(rows)} rows)")
 
     def best(name: str) -> tuple[float, int, float]:
         lr = min(

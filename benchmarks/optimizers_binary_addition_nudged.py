@@ -21,21 +21,21 @@ the baseline, and the range the CSV's ten seeds span.
 Run: ``python benchmarks/optimizers_binary_addition_nudged.py [--nudges N]`` (about 2
 minutes on one idle core) — writes
 ``benchmarks/results/optimizers_binary_addition_nudged.csv``.
+``--jobs N``, ``--resume`` and ``--dask ADDRESS`` are the sweep runner's
+(``benchmarks/_common.py``): the rows are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import os
-from pathlib import Path
+from functools import cache
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-
-from nmbook.tasks.binary_addition import (  # noqa: E402
+from nmbook.tasks.binary_addition import (
     OPTIMIZER_NAMES,
     adder_rnn,
     make_optimizer,
@@ -56,7 +56,7 @@ BEST_LR = {
     "Adam": 0.03,
 }
 EPSILONS = (1e-9, 1e-6)
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = _common.RESULTS
 OUT = RESULTS / "optimizers_binary_addition_nudged.csv"
 FIELDS = ["optimizer", "lr", "seed", "nudge", "eps", "solved_epoch"]
 
@@ -76,50 +76,54 @@ def nudge_after_first_step(opt, nudge: int, eps: float) -> None:
     opt.step = step
 
 
+@cache
+def chapter_data():
+    train = random_additions(N_TRAIN, N_BITS, seed=0)
+    return train, unseen_pairs(train, N_BITS)
+
+
+def run(optimizer: str, nudge: int) -> dict:
+    """Seed 0 of ``optimizer`` at its best rate, unperturbed (``nudge = -1``) or
+    nudged with pattern ``nudge``: its row."""
+    name, lr, (train, held_out) = optimizer, BEST_LR[optimizer], chapter_data()
+    model = adder_rnn(HIDDEN, rng=SEED)
+    opt = make_optimizer(name, model.parameters(), lr)
+    eps = 0.0 if nudge < 0 else EPSILONS[nudge % len(EPSILONS)]
+    if nudge >= 0:
+        nudge_after_first_step(opt, nudge, eps)
+    hist = train_adder(
+        model,
+        train,
+        opt,
+        epochs=EPOCHS,
+        batch_size=BATCH,
+        seed=SEED,
+        held_out=held_out,
+    )
+    solved = hist["solved_epoch"]
+    return {
+        "optimizer": name,
+        "lr": lr,
+        "seed": SEED,
+        "nudge": nudge,
+        "eps": eps,
+        "solved_epoch": "" if solved is None else solved,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--nudges", type=int, default=20)
+    add_arguments(parser)
     args = parser.parse_args()
-    train = random_additions(N_TRAIN, N_BITS, seed=0)
-    held_out = unseen_pairs(train, N_BITS)
-    rows = []
-    for name in OPTIMIZER_NAMES:
-        lr = BEST_LR[name]
-        for nudge in range(-1, args.nudges):  # -1: the unperturbed baseline
-            model = adder_rnn(HIDDEN, rng=SEED)
-            opt = make_optimizer(name, model.parameters(), lr)
-            eps = 0.0 if nudge < 0 else EPSILONS[nudge % len(EPSILONS)]
-            if nudge >= 0:
-                nudge_after_first_step(opt, nudge, eps)
-            hist = train_adder(
-                model,
-                train,
-                opt,
-                epochs=EPOCHS,
-                batch_size=BATCH,
-                seed=SEED,
-                held_out=held_out,
-            )
-            solved = hist["solved_epoch"]
-            rows.append(
-                {
-                    "optimizer": name,
-                    "lr": lr,
-                    "seed": SEED,
-                    "nudge": nudge,
-                    "eps": eps,
-                    "solved_epoch": "" if solved is None else solved,
-                }
-            )
-        print(
-            f"{name}: {[r['solved_epoch'] for r in rows if r['optimizer'] == name]}",
-            flush=True,
-        )
-    with OUT.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {OUT} ({len(rows)} rows)")
+    keys = [
+        {"optimizer": name, "nudge": nudge}
+        for name in OPTIMIZER_NAMES
+        for nudge in range(-1, args.nudges)  # -1: the unperturbed baseline
+    ]
+    rows = sweep(run, keys, OUT, FIELDS, **sweep_options(args))
+    for r in rows:
+        r["solved_epoch"] = int(r["solved_epoch"]) if r["solved_epoch"] else ""
 
     stored = list(csv.DictReader((RESULTS / "optimizers_binary_addition.csv").open()))
     print(

@@ -19,7 +19,7 @@ counts as unsolved.
 The baseline, run in the same process, is plain SGD at its chosen rate: the script
 prints each optimiser's median test epochs as a ratio to it.
 
-Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/optimizers_fair.py``
+Run: ``python benchmarks/optimizers_fair.py [--jobs N] [--resume] [--dask ADDRESS]``
 (about 6 minutes on one core) — writes ``benchmarks/results/optimizers_fair.csv``, one
 row per run: ``phase`` (``tune`` or ``test``), optimiser, learning rate, seed,
 ``solved_epoch`` (empty when not solved within the budget) and ``diverged``.
@@ -27,16 +27,14 @@ row per run: ``phase`` (``tune`` or ``test``), optimiser, learning rate, seed,
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import argparse
+from functools import cache
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-from _common import write_rows  # noqa: E402
-
-from nmbook.tasks.binary_addition import (  # noqa: E402
+from nmbook.tasks.binary_addition import (
     OPTIMIZER_NAMES,
     AdditionData,
     adder_rnn,
@@ -52,7 +50,7 @@ N_TRAIN, N_BITS, HIDDEN, BATCH, EPOCHS = 2000, 7, 16, 100, 50
 LEARNING_RATES = tuple(float(f"{10**k:.3g}") for k in np.arange(-3.0, 0.51, 0.5))
 TUNE_SEEDS, TEST_SEEDS = range(100, 110), range(200, 240)
 SPLIT_SEED = 0
-OUT = Path(__file__).resolve().parent / "results" / "optimizers_fair.csv"
+OUT = _common.RESULTS / "optimizers_fair.csv"
 FIELDS = ["phase", "optimizer", "lr", "seed", "solved_epoch", "diverged"]
 
 
@@ -70,15 +68,18 @@ def split_held_out(
     )
 
 
-def one_run(
-    phase: str,
-    name: str,
-    lr: float,
-    seed: int,
-    train: AdditionData,
-    judge: AdditionData,
-) -> dict:
-    """Train until 100% on ``judge`` or ``EPOCHS`` epochs; the run's row of the CSV."""
+@cache
+def chapter_data() -> tuple[AdditionData, AdditionData, AdditionData]:
+    """The training set and the validation and test halves of the held-out pairs."""
+    train = random_additions(N_TRAIN, N_BITS, seed=0)
+    return (train, *split_held_out(unseen_pairs(train, N_BITS)))
+
+
+def one_run(phase: str, optimizer: str, lr: float, seed: int) -> dict:
+    """Train until 100% on the validation half (``phase="tune"``) or the test half
+    (``"test"``), or ``EPOCHS`` epochs; the run's row of the CSV."""
+    name, (train, valid, test) = optimizer, chapter_data()
+    judge = valid if phase == "tune" else test
     model = adder_rnn(HIDDEN, seed)
     solved, diverged = None, 0
     try:
@@ -114,7 +115,7 @@ def choose(rows: list[dict], name: str) -> float:
         es = [
             float(r["solved_epoch"]) if r["solved_epoch"] != "" else np.inf
             for r in rows
-            if r["optimizer"] == name and r["lr"] == lr
+            if r["optimizer"] == name and r["lr"] == str(lr)
         ]
         return (-int(np.isfinite(es).sum()), float(np.median(es)), lr)
 
@@ -122,25 +123,30 @@ def choose(rows: list[dict], name: str) -> float:
 
 
 def main() -> None:
-    train = random_additions(N_TRAIN, N_BITS, seed=0)
-    valid, test = split_held_out(unseen_pairs(train, N_BITS))
-    rows: list[dict] = []
-    for name in OPTIMIZER_NAMES:
-        for lr in LEARNING_RATES:
-            new = [one_run("tune", name, lr, s, train, valid) for s in TUNE_SEEDS]
-            rows += new
-            print(
-                (
-                    f"tune {name:17s} lr {lr:<6g} epochs "
-                    f"{[r['solved_epoch'] for r in new]}"
-                ),
-                flush=True,
-            )
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    add_arguments(parser)
+    args = parser.parse_args()
+    options = sweep_options(args)
+    tune = [
+        {"phase": "tune", "optimizer": name, "lr": lr, "seed": s}
+        for name in OPTIMIZER_NAMES
+        for lr in LEARNING_RATES
+        for s in TUNE_SEEDS
+    ]
+    rows = sweep(one_run, tune, OUT, FIELDS, **options)
     chosen = {name: choose(rows, name) for name in OPTIMIZER_NAMES}
+    test = [
+        {"phase": "test", "optimizer": name, "lr": chosen[name], "seed": s}
+        for name in OPTIMIZER_NAMES
+        for s in TEST_SEEDS
+    ]
+    # the tuning rows stay: the test phase adds its own after them
+    rows = sweep(
+        one_run, test, OUT, FIELDS, keep=lambda r: r["phase"] == "tune", **options
+    )
     medians = {}
     for name in OPTIMIZER_NAMES:
-        new = [one_run("test", name, chosen[name], s, train, test) for s in TEST_SEEDS]
-        rows += new
+        new = [r for r in rows if (r["phase"], r["optimizer"]) == ("test", name)]
         es = [
             float(r["solved_epoch"]) if r["solved_epoch"] != "" else np.inf for r in new
         ]
@@ -148,11 +154,8 @@ def main() -> None:
         print(
             f"test {name:17s} lr {chosen[name]:<6g} solved "
             f"{int(np.isfinite(es).sum())}/{len(es)} "
-            f"median {medians[name]}",
-            flush=True,
+            f"median {medians[name]}"
         )
-    write_rows(OUT, FIELDS, rows)
-    print(f"wrote {OUT} ({len(rows)} rows)")
     for name in OPTIMIZER_NAMES:
         print(
             f"  {name:17s} median test epochs / SGD's: "

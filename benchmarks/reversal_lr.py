@@ -12,43 +12,42 @@ per-symbol accuracy at length 8. The chapter's choices were 3e-3 (stack-RNN) and
 (LSTM).
 
 Run: ``python benchmarks/reversal_lr.py [--models penalty,lstm] [--lrs 0.001,...] [--out
-FILE]`` (about 20 minutes on one core; ``--lrs`` and ``--out`` split the work,
-concatenate the rows) — writes ``benchmarks/results/reversal_lr.csv``, one row per run,
-and prints each model's choice.
+FILE] [--jobs N] [--resume] [--dask ADDRESS]`` (about 20 minutes on one core) — writes
+``benchmarks/results/reversal_lr.csv``, one row per run (``solved``:
+:attr:`nmbook.seqtrain.History.solved`), and prints each model's choice.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import replace
 from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
+from reversal_seeds import config, model_for
 
-import numpy as np  # noqa: E402
-from _common import write_rows  # noqa: E402
-from reversal_seeds import config, model_for  # noqa: E402
-
-from nmbook.seqtrain import accuracy_by_length, train_transducer  # noqa: E402
+from nmbook.seqtrain import accuracy_by_length, train_transducer
 
 LRS = (1e-3, 3e-3, 1e-2, 3e-2)
 SEEDS = range(100, 110)
-OUT = Path(__file__).resolve().parent / "results" / "reversal_lr.csv"
+OUT = _common.RESULTS / "reversal_lr.csv"
 FIELDS = ["model", "lr", "seed", "solved", "steps", "acc_8", "fine_8", "acc_16"]
 
 
-def one_run(model_name: str, lr: float, seed: int) -> dict:
-    model = model_for(model_name, seed)
-    cfg = replace(config(model_name, seed), lr=lr, print_every=0)
-    hist = train_transducer(model, cfg)
-    acc = accuracy_by_length(model, "reverse", 8, [8, 16], 100, seed=1)
+def one_run(model: str, lr: str, seed: int) -> dict:
+    """Train ``model`` (a ``reversal_seeds.py`` recipe) at the learning rate ``lr``
+    (as written in the CSV) with ``seed``: its row."""
+    net = model_for(model, seed)
+    cfg = replace(config(model, seed), lr=float(lr), print_every=0)
+    hist = train_transducer(net, cfg)
+    acc = accuracy_by_length(net, "reverse", 8, [8, 16], 100, seed=1)
     return {
-        "model": model_name,
-        "lr": f"{lr:g}",
+        "model": model,
+        "lr": lr,
         "seed": seed,
-        "solved": int(hist.stopped_at < cfg.steps),
+        "solved": int(hist.solved),
         "steps": hist.stopped_at,
         "acc_8": f"{acc[8][0]:.2f}",
         "fine_8": f"{acc[8][1]:.3f}",
@@ -78,28 +77,35 @@ def main() -> None:
     ap.add_argument(
         "--lrs",
         default=",".join(f"{lr:g}" for lr in LRS),
-        help="a subset of the grid, to share the work",
+        help="a subset of the grid",
     )
     ap.add_argument("--out", type=Path, default=OUT)
+    add_arguments(ap)
     args = ap.parse_args()
-    rows = []
-    for name in args.models.split(","):
-        for lr in (float(v) for v in args.lrs.split(",")):
-            runs = [one_run(name, lr, s) for s in SEEDS]
-            rows += runs
-            solved = sum(r["solved"] for r in runs)
+    names, lrs = args.models.split(","), [f"{float(v):g}" for v in args.lrs.split(",")]
+    keys = [
+        {"model": name, "lr": lr, "seed": s}
+        for name in names
+        for lr in lrs
+        for s in SEEDS
+    ]
+    rows = sweep(
+        one_run,
+        keys,
+        args.out,
+        FIELDS,
+        note=lambda rs: f"solved {rs[0]['solved']}, acc_8 {rs[0]['acc_8']}",
+        **sweep_options(args),
+    )
+    for name in names:
+        for lr in lrs:
+            runs = [r for r in rows if (r["model"], r["lr"]) == (name, lr)]
             print(
-                f"{name:8s} lr {lr:g}: solved {solved}/{len(runs)}, "
-                f"median per-symbol at 8 "
-                f"{np.median([float(r['fine_8']) for r in runs]):.3f}",
-                flush=True,
+                f"{name:8s} lr {lr}: solved "
+                f"{sum(int(r['solved']) for r in runs)}/{len(runs)}, median "
+                f"per-symbol at 8 {np.median([float(r['fine_8']) for r in runs]):.3f}"
             )
-        print(
-            f"{name}: over these rates the rule picks lr {choose(rows, name)}",
-            flush=True,
-        )
-    write_rows(args.out, FIELDS, rows)
-    print(f"wrote {args.out}")
+        print(f"{name}: over these rates the rule picks lr {choose(rows, name)}")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,11 @@ gradient-norm clip 1, at most 3,000 steps, stopping once a fresh batch of every 
   (40 seeds).
 
 ``steps`` is the step at which the stopping rule fired (``budget``, the recipe's most
-steps, if it never did); ``wall_s`` includes any extra steps.
+steps, if it never did); ``wall_s`` includes any extra steps. ``solved`` (1 or 0) is
+:attr:`nmbook.seqtrain.History.solved`, the book's one meaning of the word: the rule
+fired and the recipe's extra steps, if any, were all trained within the budget (a
+``pop_bias_0_on`` run whose rule fires at step 2,600 is not solved: only 400 of its 500
+extra steps fit).
 
 Every run is measured as the chapters measure their live run: whole-sequence (``acc_L``)
 and per-symbol (``fine_L``) accuracy on 100 fresh sequences of each length (test seed
@@ -57,38 +61,43 @@ run before they existed), the same with every read zeroed (``zacc_L``, ``zfine_L
 mean gates per phase and the share of each output-phase read that comes from earlier
 pushes, on chapter 4's batch of twelve sequences of lengths 2, 4, …, 24 (``d_in`` …
 ``share``), that share on 50 sequences of length 8 (``share_8``, chapter 3), and the
-trained push bias ``b_d``. Two columns close each row:
-``attempts`` (``pop_bias_0_retry`` only) and ``budget``, the recipe's most steps per
-attempt. Memory-less runs leave the memory columns empty.
+trained push bias ``b_d``. Three columns close each row:
+``attempts`` (``pop_bias_0_retry`` only), ``budget``, the recipe's most steps per
+attempt, and ``solved``. Memory-less runs leave the memory columns empty.
 
-Run: ``python benchmarks/reversal_seeds.py [--seeds N] [--first-seed S] [--recipes
-a,b,...] [--out FILE] [--merge]``. The default runs every recipe (20 seeds;
-``curriculum`` and ``noise``, which no chapter runs live, 10; ``pop_bias_0_long`` and
-``pop_bias_0_retry`` 40) and writes ``benchmarks/results/reversal_seeds.csv``; about two
-hours on one core (a seed takes 3–50 s). The committed CSV also holds seeds 40–59 of
-``pop_bias_0_retry`` (``--recipes pop_bias_0_retry --first-seed 40``): seeds on which no
-choice of recipe was made. ``--merge`` keeps the rows already in ``--out`` and replaces
-only those of the recipes run (a new recipe's rows go at the end). Two processes with
-disjoint ``--recipes`` and ``--out`` files can share the work; concatenate their rows.
+Run: ``python benchmarks/reversal_seeds.py [--recipes a,b,...] [--seeds N]
+[--first-seed S] [--out FILE] [--merge] [--jobs N] [--resume] [--dask ADDRESS]``. The
+default runs every recipe (20 seeds; ``curriculum`` and ``noise``, which no chapter runs
+live, 10; ``pop_bias_0_long`` 40 and ``pop_bias_0_retry`` 60: seeds 40–59 are seeds on
+which no choice of recipe was made) and writes
+``benchmarks/results/reversal_seeds.csv``; about two hours on one core (a seed takes
+3–50 s), an hour with ``--jobs 2``.
+``--merge`` keeps the rows of ``--out`` whose (recipe, seed) is not run and replaces
+those that are (e.g. ``--recipes pop_bias_0_retry --first-seed 40 --seeds 20 --merge``
+adds or reruns those 20 seeds alone); ``--jobs``, ``--resume`` and ``--dask`` are the
+runner's (``benchmarks/_common.py``): the rows are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-
-from nmbook.controller import MemoryController  # noqa: E402
-from nmbook.memory import STACK  # noqa: E402
-from nmbook.seqmetrics import sequences_correct  # noqa: E402
-from nmbook.seqtrain import (  # noqa: E402
+from nmbook.controller import MemoryController
+from nmbook.recipes import (
+    lstm_baseline_config,
+    make_lstm_baseline,
+    make_stack_rnn,
+    stack_rnn_config,
+)
+from nmbook.seqmetrics import sequences_correct
+from nmbook.seqtrain import (
     SeqTrainConfig,
     accuracy_by_length,
     gate_phase_means,
@@ -96,8 +105,9 @@ from nmbook.seqtrain import (  # noqa: E402
     train_transducer,
     train_until_solved,
 )
-from nmbook.tasks.transduction import transduction_batch  # noqa: E402
+from nmbook.tasks.transduction import transduction_batch
 
+# in the order of the committed CSV's rows
 RECIPES = (
     "penalty",
     "plain",
@@ -110,9 +120,9 @@ RECIPES = (
     "lstm",
     "post_wiring",
     "autoencoder",
-    "autoencoder_lag0",
     "pop_bias_0_on",
     "pop_bias_0_tail",
+    "autoencoder_lag0",
     "pop_bias_0_long",
     "pop_bias_0_on_fast",
     "pop_bias_0_retry",
@@ -121,7 +131,9 @@ SEEDS = {
     r: 10
     if r in ("curriculum", "noise")
     else 40
-    if r in ("pop_bias_0_long", "pop_bias_0_retry")
+    if r == "pop_bias_0_long"
+    else 60
+    if r == "pop_bias_0_retry"
     else 20
     for r in RECIPES
 }
@@ -129,7 +141,7 @@ TEST_LENGTHS = (4, 8, 16, 32, 64)
 ZERO_LENGTHS = (4, 8, 16, 32)
 LONG_LENGTH, LONG_BATCH = 256, 32  # far beyond training; a small batch keeps it cheap
 TEST_SEED = 1  # the chapters' test sequences
-OUT = Path(__file__).resolve().parent / "results" / "reversal_seeds.csv"
+OUT = _common.RESULTS / "reversal_seeds.csv"
 FIELDS = (
     ["recipe", "seed", "steps", "wall_s", "longest_99"]
     + [f"acc_{n}" for n in TEST_LENGTHS]
@@ -139,13 +151,17 @@ FIELDS = (
     + ["d_in", "u_in", "d_out", "u_out", "reversed_12", "share", "share_8", "b_d"]
     # added later: kept last so older rows stay as they were
     + [f"acc_{LONG_LENGTH}", f"fine_{LONG_LENGTH}"]
-    + ["attempts", "budget"]
+    + ["attempts", "budget", "solved"]
 )
 
 
 def config(recipe: str, seed: int) -> SeqTrainConfig:
-    """The training configuration of one recipe (see the module docstring);
-    ``penalty`` is chapter 3's."""
+    """The training configuration of one recipe (see the module docstring):
+    ``penalty`` is chapter 3's (:func:`nmbook.recipes.stack_rnn_config`), ``lstm`` its
+    baseline's (:func:`nmbook.recipes.lstm_baseline_config`), the others change it."""
+    if recipe == "lstm":
+        return lstm_baseline_config(seed=seed)
+    cfg = stack_rnn_config(seed=seed)
     # the variants that train on after the stopping rule fires
     after = recipe.startswith("pop_bias_0_")
     penalty = after or recipe in (
@@ -155,40 +171,29 @@ def config(recipe: str, seed: int) -> SeqTrainConfig:
         "pop_bias_+1",
         "post_wiring",
     )
-    auto = recipe.startswith("autoencoder")
-    return SeqTrainConfig(
-        task="reverse",
-        vocab=8,
+    if not penalty:
+        cfg = replace(cfg, penalty=0.0, penalty_start=0, solved_max_penalty=None)
+    return replace(
+        cfg,
         steps=3500 if recipe == "pop_bias_0_long" else 3000,
-        batch=32,
-        lr=3e-2
-        if recipe == "lstm"
-        else 1e-2
-        if recipe == "pop_bias_0_on_fast"
-        else 3e-3,
-        clip=1.0,
-        min_len=1,
-        max_len=8,
-        penalty=0.1 if penalty else 0.0,
-        penalty_start=800 if penalty else 0,
-        curriculum_start=2,
+        lr=1e-2 if recipe == "pop_bias_0_on_fast" else cfg.lr,
         curriculum_steps=1000 if recipe == "curriculum" else 0,
         noise_std=1.0 if recipe == "noise" else 0.0,
         push_bias_floor=6.0 if recipe == "cheat" else None,
         solved_check_every=0 if recipe == "plain_full" else 50,
-        solved_max_penalty=0.01 if penalty else None,
-        aux_weight=1.0 if auto else 0.0,
+        aux_weight=1.0 if recipe.startswith("autoencoder") else 0.0,
         aux_lag=0 if recipe == "autoencoder_lag0" else 1,
         steps_after_solved=500 if after else 0,
         lr_after_solved=3e-4 if recipe == "pop_bias_0_tail" else None,
-        seed=seed,
     )
 
 
 def model_for(recipe: str, seed: int) -> MemoryController:
-    """The untrained controller of one recipe and seed (chapter 3's shapes)."""
+    """The untrained controller of one recipe and seed: chapter 3's stack-RNN
+    (:func:`nmbook.recipes.make_stack_rnn`) with the recipe's changes, or its LSTM
+    baseline."""
     if recipe == "lstm":
-        return MemoryController(9, 8, 34, 0, None, rng=seed, cell="lstm")
+        return make_lstm_baseline(seed)
     pop_bias = (
         0.0
         if recipe.startswith("pop_bias_0")
@@ -196,13 +201,8 @@ def model_for(recipe: str, seed: int) -> MemoryController:
         if recipe == "pop_bias_+1"
         else -1.0
     )
-    return MemoryController(
-        9,
-        8,
-        64,
-        8,
-        STACK,
-        rng=seed,
+    return make_stack_rnn(
+        seed,
         pop_bias=pop_bias,
         output_sees_read=recipe != "post_wiring",
         autoencoder=recipe.startswith("autoencoder"),
@@ -251,6 +251,7 @@ def measure(model: MemoryController) -> dict:
 
 
 def one_run(recipe: str, seed: int) -> dict:
+    """Train and measure one run: its row of the CSV."""
     t0 = time.perf_counter()
     if recipe == "pop_bias_0_retry":
         make = lambda s: model_for(recipe, s)  # noqa: E731
@@ -265,24 +266,11 @@ def one_run(recipe: str, seed: int) -> dict:
     steps = hist.solved_at or hist.stopped_at
     row = {"recipe": recipe, "seed": seed, "steps": steps, "wall_s": f"{wall:.1f}"}
     row["budget"] = config(recipe, seed).steps
+    row["solved"] = int(hist.solved)
     if attempts is not None:
         row["attempts"] = len(attempts)
     row.update(measure(model))
     return row
-
-
-def merged(old: list[dict], new: list[dict]) -> list[dict]:
-    """``old`` rows with each recipe run anew replaced, in place, by its ``new``
-    rows; new recipes go last."""
-    fresh = {r["recipe"] for r in new}
-    out: list[dict] = []
-    for r in old:
-        if r["recipe"] not in fresh:
-            out.append(r)
-        elif not any(o["recipe"] == r["recipe"] for o in out):
-            out.extend(n for n in new if n["recipe"] == r["recipe"])
-    done = {r["recipe"] for r in out}
-    return out + [n for n in new if n["recipe"] not in done]
 
 
 def main() -> None:
@@ -296,7 +284,8 @@ def main() -> None:
         "--seeds",
         type=int,
         default=None,
-        help="seeds per recipe (default: 20; 10 for curriculum, noise)",
+        help="seeds per recipe (default: 20; 10 for curriculum, noise; 40 for "
+        "pop_bias_0_long; 60 for pop_bias_0_retry)",
     )
     ap.add_argument(
         "--first-seed",
@@ -306,39 +295,45 @@ def main() -> None:
     )
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument(
-        "--merge", action="store_true", help="keep --out's rows of the recipes not run"
+        "--merge",
+        action="store_true",
+        help="keep the rows of --out whose (recipe, seed) is not run",
     )
+    add_arguments(ap)
     args = ap.parse_args()
     recipes = args.recipes.split(",")
     unknown = sorted(set(recipes) - set(RECIPES))
     if unknown:
         ap.error(f"unknown recipes {unknown}; choose from {RECIPES}")
-    old = []
-    if args.merge and args.out.exists():
-        with args.out.open(newline="") as f:
-            old = list(csv.DictReader(f))
-    rows = []
-    for recipe in recipes:
+    keys = [
+        {"recipe": recipe, "seed": seed}
+        for recipe in recipes
         for seed in range(
             args.first_seed, args.first_seed + (args.seeds or SEEDS[recipe])
-        ):
-            row = one_run(recipe, seed)
-            rows.append(row)
-            print(", ".join(f"{k}={row.get(k, '')}" for k in FIELDS[:10]), flush=True)
-    args.out.parent.mkdir(exist_ok=True)
-    with args.out.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS, restval="")
-        writer.writeheader()
-        writer.writerows(merged(old, rows) if args.merge else rows)
+        )
+    ]
+    rows = sweep(
+        one_run,
+        keys,
+        args.out,
+        FIELDS,
+        keep=(lambda r: True) if args.merge else None,
+        order=lambda r: (RECIPES.index(r["recipe"]), int(r["seed"])),
+        note=lambda rs: ", ".join(
+            f"{k}={rs[0].get(k, '')}" for k in ("steps", "solved", "acc_8", "acc_64")
+        ),
+        **sweep_options(args),
+    )
     for recipe in recipes:
         runs = [r for r in rows if r["recipe"] == recipe]
         lengths = (*TEST_LENGTHS, LONG_LENGTH)
-        ok = {n: sum(float(r[f"acc_{n}"]) >= 0.99 for r in runs) for n in lengths}
+        tested = {n: [r for r in runs if r[f"acc_{n}"]] for n in lengths}
+        ok = {n: sum(float(r[f"acc_{n}"]) >= 0.99 for r in tested[n]) for n in lengths}
         print(
-            f"{recipe}: seeds with >= 99% whole-sequence accuracy "
-            + ", ".join(f"{ok[n]}/{len(runs)} at {n}" for n in lengths)
+            f"{recipe}: solved {sum(r['solved'] == '1' for r in runs)}/{len(runs)}; "
+            "seeds with >= 99% whole-sequence accuracy "
+            + ", ".join(f"{ok[n]}/{len(tested[n])} at {n}" for n in lengths)
         )
-    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

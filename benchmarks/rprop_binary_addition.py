@@ -12,23 +12,22 @@ baseline, in the same process: the script prints how many seeds each setting sol
 Run: ``python benchmarks/rprop_binary_addition.py [--seeds N]`` (about 20 seconds on one
 idle core) — writes ``benchmarks/results/rprop_binary_addition.csv``, one row per
 setting and seed.
+``--jobs N``, ``--resume`` and ``--dask ADDRESS`` are the sweep runner's
+(``benchmarks/_common.py``): the rows are the same for every ``--jobs``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
+from functools import cache
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-from _common import write_rows  # noqa: E402
-
-from nmbook.optim import Rprop  # noqa: E402
-from nmbook.stats import format_rate  # noqa: E402
-from nmbook.tasks.binary_addition import (  # noqa: E402
+from nmbook.optim import Rprop
+from nmbook.stats import format_rate
+from nmbook.tasks.binary_addition import (
     adder_rnn,
     random_additions,
     sum_accuracy,
@@ -38,38 +37,44 @@ from nmbook.tasks.binary_addition import (  # noqa: E402
 
 # (label, batch size, epochs)
 SETTINGS = (("full batch", 2000, 100), ("minibatch", 100, 10))
-OUT = Path(__file__).resolve().parent / "results" / "rprop_binary_addition.csv"
+OUT = _common.RESULTS / "rprop_binary_addition.csv"
+FIELDS = ["setting", "seed", "held_out_acc", "median_step_size"]
+
+
+@cache
+def chapter_data():
+    train = random_additions(2000, 7, seed=0)
+    return train, unseen_pairs(train, 7)
+
+
+def run(seed: int) -> list[dict]:
+    """Both settings for one seed: two rows."""
+    train, held_out = chapter_data()
+    rows = []
+    for label, bs, epochs in SETTINGS:
+        m = adder_rnn(16, rng=seed)
+        opt = Rprop(m.parameters(), lr=0.01)
+        train_adder(m, train, opt, epochs=epochs, batch_size=bs, seed=seed)
+        delta = np.concatenate([d.ravel() for d in opt.step_size])
+        acc = sum_accuracy(m.forward(held_out.x), held_out.target)
+        rows.append(
+            {
+                "setting": label,
+                "seed": seed,
+                "held_out_acc": f"{acc:.4f}",
+                "median_step_size": f"{np.median(delta):.3e}",
+            }
+        )
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seeds", type=int, default=20)
+    add_arguments(parser)
     args = parser.parse_args()
-    train = random_additions(2000, 7, seed=0)
-    held_out = unseen_pairs(train, 7)
-    rows = []
-    for s in range(args.seeds):
-        for label, bs, epochs in SETTINGS:
-            m = adder_rnn(16, rng=s)
-            opt = Rprop(m.parameters(), lr=0.01)
-            train_adder(m, train, opt, epochs=epochs, batch_size=bs, seed=s)
-            delta = np.concatenate([d.ravel() for d in opt.step_size])
-            acc = sum_accuracy(m.forward(held_out.x), held_out.target)
-            rows.append(
-                {
-                    "setting": label,
-                    "seed": s,
-                    "held_out_acc": f"{acc:.4f}",
-                    "median_step_size": f"{np.median(delta):.3e}",
-                }
-            )
-        print(
-            f"seed {s}: "
-            + ", ".join(f"{r['setting']} {r['held_out_acc']}" for r in rows[-2:]),
-            flush=True,
-        )
-    write_rows(OUT, ["setting", "seed", "held_out_acc", "median_step_size"], rows)
-    print(f"wrote {OUT} ({len(rows)} rows)")
+    keys = [{"seed": s} for s in range(args.seeds)]
+    rows = sweep(run, keys, OUT, FIELDS, **sweep_options(args))
     for label, _, _ in SETTINGS:
         acc = [float(r["held_out_acc"]) for r in rows if r["setting"] == label]
         steps = [float(r["median_step_size"]) for r in rows if r["setting"] == label]

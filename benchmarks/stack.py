@@ -4,26 +4,29 @@ T=16, m=8, float64, one thread).
 
 Run: ``python benchmarks/stack.py`` — prints the time ratios of one run and writes
 ``benchmarks/results/stack.csv``. PyTorch is optional (``.venv/bin/pip install
-torch==2.13.0``); without it that row is skipped with a message.
+torch==2.13.0``); without it that row is skipped with a message. Each implementation is
+one run of the sweep runner (``benchmarks/_common.py``), timed against nmbook's in the
+same process; keep the default ``--jobs 1``, since runs sharing the cores would time
+each other.
 """
 
 from __future__ import annotations
 
-import csv
-import os
+import argparse
 import platform
 import sys
 import time
-from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+import _common
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-
-from nmbook.memory import STACK, memory_backward, memory_forward  # noqa: E402
+from nmbook.memory import STACK, memory_backward, memory_forward
 
 B, T, M = 32, 16, 8
-OUT = Path(__file__).resolve().parent / "results" / "stack.csv"
+OUT = _common.RESULTS / "stack.csv"
+FIELDS = ["implementation", "median_ms", "time_vs_nmbook"]
+NMBOOK, LOOPS = "nmbook (NumPy, vectorised)", "per-element Python loops"
 
 
 def loop_forward_backward(V, u, d, dr):
@@ -126,65 +129,72 @@ def median_time(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-def main() -> int:
+def _inputs():
     rng = np.random.default_rng(0)
     V = rng.normal(size=(T, B, M))
     u, d = rng.uniform(0.05, 0.95, size=(T, B)), rng.uniform(0.05, 0.95, size=(T, B))
     dr = rng.normal(size=(T, B, M))
-    ref_r, ref_g = nmbook_forward_backward(V, u, d, dr)
-    impls = {"nmbook (NumPy, vectorised)": lambda: nmbook_forward_backward(V, u, d, dr)}
-    loop_r, loop_g = loop_forward_backward(V, u, d, dr)
-    assert np.allclose(loop_r, ref_r) and all(
-        np.allclose(a, b) for a, b in zip(loop_g, ref_g, strict=True)
-    )
-    impls["per-element Python loops"] = lambda: loop_forward_backward(V, u, d, dr)
+    return V, u, d, dr
+
+
+def _torch():
     try:
         import torch
-
-        torch.set_num_threads(1)
-        tr, tg = torch_forward_backward(torch, V, u, d, dr)
-        assert np.allclose(tr, ref_r) and all(
-            np.allclose(a, b) for a, b in zip(tg, ref_g, strict=True)
-        )
-        impls[f"PyTorch {torch.__version__} eager + autograd"] = lambda: (
-            torch_forward_backward(torch, V, u, d, dr)
-        )
     except ImportError:
+        return None
+    torch.set_num_threads(1)
+    return torch
+
+
+def run(implementation: str) -> dict:
+    """Check one implementation against nmbook's, then time both in this process: its
+    row (median milliseconds and the ratio to nmbook)."""
+    V, u, d, dr = _inputs()
+    ref_r, ref_g = nmbook_forward_backward(V, u, d, dr)
+    if implementation == NMBOOK:
+        fn, repeats = (lambda: nmbook_forward_backward(V, u, d, dr)), 200
+    elif implementation == LOOPS:
+        fn, repeats = (lambda: loop_forward_backward(V, u, d, dr)), 3
+    else:
+        torch = _torch()
+        fn, repeats = (lambda: torch_forward_backward(torch, V, u, d, dr)), 100
+    r, g = fn()
+    assert np.allclose(r, ref_r) and all(
+        np.allclose(a, b) for a, b in zip(g, ref_g, strict=True)
+    )
+    base = median_time(lambda: nmbook_forward_backward(V, u, d, dr), 200)
+    sec = base if implementation == NMBOOK else median_time(fn, repeats)
+    return {
+        "implementation": implementation,
+        "median_ms": f"{1e3 * sec:.3f}",
+        "time_vs_nmbook": f"{sec / base:.1f}",
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
+    args = parser.parse_args()
+    names = [NMBOOK, LOOPS]
+    torch = _torch()
+    if torch is None:
         print(
             "PyTorch is not installed: skipping the PyTorch comparison "
             "(.venv/bin/pip install torch==2.13.0 to include it)"
         )
+    else:
+        names.append(f"PyTorch {torch.__version__} eager + autograd")
     print(
         f"forward+backward of the stack, B={B}, T={T}, m={M}, "
-        f"float64, one thread; all implementations agree"
+        f"float64, one thread; every implementation is checked against nmbook's"
     )
-    base = median_time(impls["nmbook (NumPy, vectorised)"], 200)
-    rows = []
-    for name, fn in impls.items():
-        sec = (
-            base
-            if name.startswith("nmbook")
-            else median_time(fn, 3 if "loop" in name else 100)
+    keys = [{"implementation": name} for name in names]
+    rows = sweep(run, keys, OUT, FIELDS, **sweep_options(args))
+    for row in rows:
+        print(
+            f"  {row['implementation']:40s} {row['median_ms']:>9s} ms   "
+            f"{row['time_vs_nmbook']:>6s} x nmbook"
         )
-        rows.append(
-            {
-                "implementation": name,
-                "median_ms": f"{1e3 * sec:.3f}",
-                "time_vs_nmbook": f"{sec / base:.1f}",
-            }
-        )
-        print(f"  {name:40s} {1e3 * sec:9.3f} ms   {sec / base:6.1f} x nmbook")
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", newline="") as f:
-        w = csv.DictWriter(
-            f, fieldnames=["implementation", "median_ms", "time_vs_nmbook"]
-        )
-        w.writeheader()
-        w.writerows(rows)
-    print(
-        f"wrote "
-        f"{OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}"
-    )
     print(
         f"machine: {platform.machine()}, Python "
         f"{sys.version.split()[0]}, NumPy {np.__version__}"

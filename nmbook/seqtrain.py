@@ -10,7 +10,10 @@ III, chapters 3–5.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -65,8 +68,12 @@ class SeqTrainConfig:
 @dataclass
 class History:
     """What :func:`train_transducer` saw: one entry per step, the step at which the
-    stopping rule first fired
-    (``solved_at``, 0 if never) and the step at which it stopped."""
+    stopping rule first fired (``solved_at``, 0 if never), the step at which training
+    stopped (``stopped_at``) and the extra steps the configuration asked for once the
+    rule fired (``steps_after_solved``).
+
+    Whether the run is solved is :attr:`solved`, the book's one meaning of the word.
+    """
 
     loss: list[float] = field(default_factory=list)
     max_len: list[int] = field(default_factory=list)
@@ -74,6 +81,23 @@ class History:
     aux: list[float] = field(default_factory=list)
     solved_at: int = 0
     stopped_at: int = 0
+    steps_after_solved: int = 0
+
+    @property
+    def solved(self) -> bool:
+        """The run is solved: its stopping rule fired (``solved_at > 0``) **and** the
+        ``steps_after_solved`` extra steps were all trained within the budget
+        (``stopped_at - solved_at >= steps_after_solved``).
+
+        A rule that fires at the budget's last step solves a run without extra steps; a
+        rule that fires too late for its extra steps to fit in the budget does not
+        solve the run (its model has not had the training the recipe prescribes). A
+        run without a stopping rule (``solved_check_every = 0``) is never solved.
+        """
+        return (
+            self.solved_at > 0
+            and self.stopped_at - self.solved_at >= self.steps_after_solved
+        )
 
 
 def current_max_len(cfg: SeqTrainConfig, step: int) -> int:
@@ -86,7 +110,12 @@ def current_max_len(cfg: SeqTrainConfig, step: int) -> int:
     )
 
 
-def train_transducer(model, cfg: SeqTrainConfig) -> History:
+def train_transducer(
+    model,
+    cfg: SeqTrainConfig,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = 0,
+) -> History:
     """Train ``model`` on ``cfg.task`` with Adam, gradient-norm clipping, an optional
     length curriculum, optional gate noise, saturation penalty and autoencoder loss;
     stop early once every length ≤ ``max_len`` is solved (checked every
@@ -95,9 +124,16 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
     that close to 0 or 1 (mean ``d(1−d) + u(1−u)`` over the last ``solved_check_every``
     steps), or ``steps_after_solved`` steps later.
 
+    Args:
+        checkpoint: a ``.npz`` file for long runs: every ``checkpoint_every`` steps the
+            whole training state is saved there (:func:`save_training_state`), and a
+            call that finds the file continues from it instead of from step 0, on the
+            same trajectory as a run never interrupted. ``model`` must then be built as
+            for the first call (the file restores its parameters, not its shapes).
+
     Returns:
         The :class:`History`; nothing is asserted here (the chapters assert what they
-        expect).
+        expect). ``History.solved`` tells whether the run is solved.
     """
     if not cfg.aux_weight >= 0:
         raise ValueError(f"cfg.aux_weight must be >= 0, got {cfg.aux_weight!r}")
@@ -112,10 +148,23 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
         raise ValueError(
             f"cfg.lr_after_solved must be positive or None, got {cfg.lr_after_solved!r}"
         )
+    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int):
+        raise TypeError(
+            f"checkpoint_every must be an integer, got "
+            f"{type(checkpoint_every).__name__}"
+        )
+    if checkpoint_every < 0 or (checkpoint_every > 0 and checkpoint is None):
+        raise ValueError(
+            f"checkpoint_every must be >= 0, and > 0 only with a checkpoint file; got "
+            f"{checkpoint_every} with checkpoint={checkpoint!r}"
+        )
     rng = np.random.default_rng(cfg.seed)
     opt = Adam(model.parameters(), lr=cfg.lr)
-    hist = History()
-    for step in range(cfg.steps):
+    hist = History(steps_after_solved=cfg.steps_after_solved)
+    start = 0
+    if checkpoint is not None and Path(checkpoint).exists():
+        start = load_training_state(checkpoint, model.parameters(), opt, rng, hist)
+    for step in range(start, cfg.steps):
         top = current_max_len(cfg, step)
         lengths = rng.integers(cfg.min_len, top + 1, size=cfg.batch)
         x, y, mask = transduction_batch(cfg.task, lengths, cfg.vocab, rng)
@@ -180,8 +229,114 @@ def train_transducer(model, cfg: SeqTrainConfig) -> History:
         if hist.solved_at and step + 1 == hist.solved_at + cfg.steps_after_solved:
             hist.stopped_at = step + 1
             return hist
+        if checkpoint_every and (step + 1) % checkpoint_every == 0:
+            save_training_state(
+                checkpoint, step + 1, model.parameters(), opt, rng, hist
+            )
     hist.stopped_at = cfg.steps
     return hist
+
+
+_HISTORY_LISTS = ("loss", "max_len", "penalty", "aux")
+
+
+def save_training_state(
+    path: str | os.PathLike,
+    step: int,
+    params,
+    optimizer,
+    rng: np.random.Generator,
+    history: History | None = None,
+) -> None:
+    """Save everything a training loop needs to go on from ``step`` to ``path`` (one
+    ``np.savez`` file, written atomically): the values of ``params`` (a list of
+    :class:`nmbook.layers.Parameter`, in order), the optimiser's state (every array,
+    list of arrays and number among its attributes: Adam's moments, its step count and
+    learning rate, ...), the state of ``rng`` and the :class:`History` so far.
+
+    :func:`load_training_state` puts them back. A run that is saved, stopped and loaded
+    continues bit for bit as if it had never stopped.
+    """
+    arrays: dict[str, np.ndarray] = {"step": np.array(int(step))}
+    for i, p in enumerate(params):
+        arrays[f"param/{i}"] = p.value
+    scalars = {}
+    for name, value in vars(optimizer).items():
+        if name == "params":
+            continue
+        if isinstance(value, np.ndarray):
+            arrays[f"opt/{name}"] = value
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                if v is not None:
+                    arrays[f"opt/{name}/{i}"] = v
+            scalars[name] = ["list", len(value)]
+        elif isinstance(value, bool | int | float | np.number):
+            scalars[name] = [
+                "number",
+                value.item() if hasattr(value, "item") else value,
+            ]
+    meta = {"optimizer": scalars, "rng": rng.bit_generator.state}
+    if history is not None:
+        for name in _HISTORY_LISTS:
+            arrays[f"history/{name}"] = np.asarray(getattr(history, name), dtype=float)
+        meta["history"] = {"solved_at": history.solved_at}
+    arrays["meta"] = np.array(json.dumps(meta))
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def load_training_state(
+    path: str | os.PathLike,
+    params,
+    optimizer,
+    rng: np.random.Generator,
+    history: History | None = None,
+) -> int:
+    """Restore what :func:`save_training_state` saved in ``path`` into ``params``,
+    ``optimizer``, ``rng`` and ``history`` (in place) and return the step to go on
+    from."""
+    params = list(params)
+    with np.load(path, allow_pickle=False) as f:
+        data = {k: f[k] for k in f.files}
+    meta = json.loads(str(data["meta"]))
+    n_saved = sum(k.startswith("param/") for k in data)
+    if n_saved != len(params):
+        raise ValueError(
+            f"params: the checkpoint {path} holds {n_saved} parameters, got "
+            f"{len(params)}"
+        )
+    for i, p in enumerate(params):
+        if data[f"param/{i}"].shape != p.value.shape:
+            raise ValueError(
+                f"params[{i}]: the checkpoint holds shape {data[f'param/{i}'].shape}, "
+                f"got {p.value.shape}"
+            )
+        p.value[...] = data[f"param/{i}"]
+    for name, (kind, value) in meta["optimizer"].items():
+        if kind == "list":
+            setattr(
+                optimizer,
+                name,
+                [
+                    data[f"opt/{name}/{i}"] if f"opt/{name}/{i}" in data else None
+                    for i in range(value)
+                ],
+            )
+        else:
+            setattr(optimizer, name, value)
+    for key, value in data.items():
+        if key.startswith("opt/") and key.count("/") == 1:
+            setattr(optimizer, key[4:], value)
+    rng.bit_generator.state = meta["rng"]
+    if history is not None and "history" in meta:
+        for name in _HISTORY_LISTS:
+            setattr(history, name, data[f"history/{name}"].tolist())
+        history.max_len = [int(v) for v in history.max_len]
+        history.solved_at = meta["history"]["solved_at"]
+    return int(data["step"])
 
 
 def accuracy_by_length(
@@ -270,15 +425,15 @@ def train_until_solved(
 
     Attempt ``k`` (from 0) uses seed ``cfg.seed + k · seed_step`` for the initial
     weights and for the data (a sweep over seeds 0..N−1 passes a ``seed_step`` ≥ N, so
-    that no two of its runs share an attempt). A run is solved when
-    :func:`train_transducer` stopped before ``cfg.steps`` (so ``cfg.solved_check_every``
-    must be positive; with ``cfg.steps_after_solved``, only if those extra steps also
-    fit in the budget).
+    that no two of its runs share an attempt). A run is solved when its
+    :attr:`History.solved` is true: the stopping rule fired (so
+    ``cfg.solved_check_every`` must be positive), on the last step at the latest, and
+    the ``cfg.steps_after_solved`` extra steps were all trained within ``cfg.steps``.
 
     Returns:
         ``(model, history, attempts)``: the last model trained and its :class:`History`,
         and one ``(seed, stopped_at)`` pair per attempt; the caller checks
-        ``history.stopped_at < cfg.steps``.
+        ``history.solved``.
     Taught in: Part III, chapters 3–4.
     """
     if cfg.solved_check_every <= 0:
@@ -298,6 +453,6 @@ def train_until_solved(
         model = make_model(seed)
         hist = train_transducer(model, replace(cfg, seed=seed))
         attempts.append((seed, hist.stopped_at))
-        if hist.stopped_at < cfg.steps:
+        if hist.solved:
             break
     return model, hist, attempts

@@ -8,7 +8,12 @@ import pytest
 
 from nmbook.controller import MemoryController
 from nmbook.memory import STACK
-from nmbook.seqtrain import SeqTrainConfig, train_transducer
+from nmbook.seqtrain import (
+    History,
+    SeqTrainConfig,
+    train_transducer,
+    train_until_solved,
+)
 
 
 def test_aux_weight_zero_trains_exactly_like_the_model_without_decoders():
@@ -70,3 +75,55 @@ def test_bad_options_raise():
         train_transducer(net, SeqTrainConfig(steps=1, steps_after_solved=-1))
     with pytest.raises(ValueError, match="lr_after_solved must be positive"):
         train_transducer(net, SeqTrainConfig(steps=1, lr_after_solved=0.0))
+
+
+def test_solved_means_the_rule_fired_and_the_extra_steps_were_trained():
+    # by hand: the property reads the three counts only
+    assert not History().solved  # the rule never fired
+    assert History(solved_at=50, stopped_at=50).solved
+    assert History(solved_at=50, stopped_at=57, steps_after_solved=7).solved
+    assert not History(solved_at=50, stopped_at=55, steps_after_solved=7).solved
+    assert not History(solved_at=0, stopped_at=57, steps_after_solved=7).solved
+
+
+def _tiny_reversal():
+    # reversing one binary symbol at a slow rate: the rule first fires after a few
+    # checks (step 30 on this machine; the tests below only need it after the first)
+    make = lambda seed: MemoryController(3, 2, 6, 2, STACK, rng=seed)  # noqa: E731
+    cfg = SeqTrainConfig(
+        vocab=2, max_len=1, steps=500, lr=3e-3, solved_check_every=10, seed=0
+    )
+    return make, cfg, train_transducer(make(0), cfg).solved_at
+
+
+def test_a_rule_that_fires_on_the_last_step_solves_the_run():
+    make, cfg, fired = _tiny_reversal()
+    assert fired > 10
+    # a budget that ends exactly where the rule fires: solved, and not retried
+    last = replace(cfg, steps=fired)
+    hist = train_transducer(make(0), last)
+    assert hist.solved_at == hist.stopped_at == last.steps and hist.solved
+    _, hist, attempts = train_until_solved(make, last, max_attempts=3)
+    assert attempts == [(0, fired)] and hist.solved
+    # one check earlier, the rule has not fired: not solved, and retried
+    short = replace(cfg, steps=fired - cfg.solved_check_every)
+    assert not train_transducer(make(0), short).solved
+    _, _, attempts = train_until_solved(make, short, max_attempts=2)
+    assert [seed for seed, _ in attempts] == [0, 1]
+
+
+def test_a_run_whose_extra_steps_do_not_fit_is_not_solved():
+    make, cfg, fired = _tiny_reversal()
+    # the rule fires, but only 3 of the 7 extra steps fit in the budget
+    cut = replace(cfg, steps=fired + 3, steps_after_solved=7)
+    hist = train_transducer(make(0), cut)
+    assert hist.solved_at == fired and hist.stopped_at == cut.steps
+    assert not hist.solved
+    _, _, attempts = train_until_solved(make, cut, max_attempts=2)
+    assert [seed for seed, _ in attempts] == [0, 1]
+    # all 7 fit exactly: solved on the budget's last step
+    fit = replace(cut, steps=fired + 7)
+    hist = train_transducer(make(0), fit)
+    assert hist.stopped_at == fit.steps and hist.solved
+    _, _, attempts = train_until_solved(make, fit, max_attempts=2)
+    assert attempts == [(0, fit.steps)]
