@@ -112,8 +112,9 @@ def plot_deque_trace(
             :func:`nmbook.memory.deque.deque_reads` (after step t the rows sit in slots
             ``T−1−t .. T+t``).
         w_top, w_bot: ``(T, 2T)`` read weights of the top and bottom reads in the same
-        layout. top_labels, bottom_labels: names of the values pushed on top / at the
-        bottom, default ``a1.. / b1..``.
+            layout.
+        top_labels, bottom_labels: names of the values pushed on top / at the bottom,
+            default ``a1.. / b1..``.
 
     Returns:
         ``matplotlib.axes.Axes`` — the axes drawn on.
