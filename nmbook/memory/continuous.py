@@ -54,8 +54,9 @@ _ENDS = ("top", "bottom")
 
 
 def exclusive_sum(x: np.ndarray, end: str) -> np.ndarray:
-    """``Σ_{j>i} x[j]`` (end="top") or ``Σ_{j<i} x[j]`` (end="bottom") along the last
-    axis. ``x: (..., n)``."""
+    """Exclusive sums along the last axis, ``x: (..., n)``.
+
+    ``Σ_{j>i} x[j]`` for end="top", ``Σ_{j<i} x[j]`` for end="bottom"."""
     zero = np.zeros(x.shape[:-1] + (min(1, x.shape[-1]),))
     # shift, then sum: exact zeros at the end rows, no cancellation from subtracting x
     if end == "top":
@@ -102,8 +103,9 @@ def read_end(s: np.ndarray, V: np.ndarray, end: str) -> tuple[np.ndarray, tuple]
 def read_end_backward(
     dr: np.ndarray, cache: tuple, end: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Backward of :func:`read_end`: ``dr: (B, m)`` -> ``(dV: (B, n, m), ds: (B,
-    n))`` (ties of the min go to s)."""
+    """Backward of :func:`read_end` (ties of the min go to s).
+
+    ``dr: (B, m)`` -> ``(dV: (B, n, m), ds: (B, n))``."""
     coef, cap, take_s, V = cache
     dcoef = np.einsum("bm,bim->bi", dr, V)
     dV = coef[:, :, None] * dr[:, None, :]
@@ -112,15 +114,17 @@ def read_end_backward(
 
 
 def pop_demand(s_prev: np.ndarray, u: np.ndarray, end: str) -> np.ndarray:
-    """What a pop of strength ``u`` still has to remove when it reaches row i (eq. 2):
-    ``a_i = u − Σ_i s_prev``; the row loses ``relu(a_i)``. ``s_prev: (B, t)``, ``u:
-    (B,)`` -> ``(B, t)``."""
+    """What a pop of strength ``u`` still has to remove when it reaches row i (eq. 2).
+
+    ``a_i = u − Σ_i s_prev``; the row loses ``relu(a_i)``.
+    ``s_prev: (B, t)``, ``u: (B,)`` -> ``(B, t)``."""
     return u[:, None] - exclusive_sum(s_prev, end)
 
 
 def pop_demand_backward(da: np.ndarray, end: str) -> tuple[np.ndarray, np.ndarray]:
-    """Backward of :func:`pop_demand`: ``da: (B, t)`` -> ``(du: (B,), ds_prev: (B,
-    t))``."""
+    """Backward of :func:`pop_demand`.
+
+    ``da: (B, t)`` -> ``(du: (B,), ds_prev: (B, t))``."""
     return da.sum(axis=1), -exclusive_sum_transpose(da, end)
 
 
@@ -153,9 +157,10 @@ def _capped_take(
 def _capped_take_backward(
     dcoef: np.ndarray, cap: np.ndarray, take_s: np.ndarray, end: str
 ) -> np.ndarray:
-    """d(loss)/ds through :func:`_capped_take`, given d(loss)/d(take): the strength
-    where it won the min, else
-    the cap's relu and then the adjoint of the exclusive sum."""
+    """d(loss)/ds through :func:`_capped_take`, given d(loss)/d(take).
+
+    The gradient goes to the strength where it won the min, else through the cap's
+    relu and the adjoint of the exclusive sum."""
     dcap = np.where(take_s, 0.0, dcoef) * _relu_grad(cap)
     return np.where(take_s, dcoef, 0.0) - exclusive_sum_transpose(dcap, end)
 
@@ -164,10 +169,9 @@ def _depth_coefficients(
     s: np.ndarray, depth: int, end: str
 ) -> tuple[np.ndarray, tuple, tuple | None]:
     above = exclusive_sum(s, end)
-    outer = _capped_take(s, above, float(depth))  # the part of row i inside [0, depth)
-    # the band [0, 0) is empty: nothing to subtract (and no tie to send a gradient
-    # through)
-    if depth == 1:
+    # the part of row i inside [0, depth)
+    outer = _capped_take(s, above, float(depth))
+    if depth == 1:  # the band [0, 0) is empty: nothing to subtract, no tie
         return outer[0], outer, None
     # the part of row i inside [0, depth − 1)
     inner = _capped_take(s, above, float(depth - 1))
@@ -249,20 +253,24 @@ def read_at_depth(
     return np.einsum("bi,bim->bm", coef, V), (end, coef, outer, inner, V)
 
 
+def _check_depth_backward_inputs(dr: object, cache: object) -> np.ndarray:
+    if not (isinstance(cache, tuple) and len(cache) == 5 and cache[0] in _ENDS):
+        raise TypeError("cache must be the cache returned by read_at_depth")
+    V = cache[4]
+    return _validate_grad("dr", dr, (V.shape[0], V.shape[2]))
+
+
 def read_at_depth_backward(
     dr: np.ndarray, cache: tuple
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Backward of :func:`read_at_depth`: ``dr: (B, m)`` -> ``(dV: (B, n, m), ds: (B,
-    n))``.
+    """Backward of :func:`read_at_depth`.
 
-    Each of the two capped takes passes its gradient as in :func:`read_end_backward`
-    (the kink rule: ties of the min go to the strength, ``relu'(0) = 0``); the inner one
-    with a minus sign.
+    ``dr: (B, m)`` -> ``(dV: (B, n, m), ds: (B, n))``. Each of the two capped takes
+    passes its gradient as in :func:`read_end_backward` (the kink rule: ties of the
+    min go to the strength, ``relu'(0) = 0``); the inner one with a minus sign.
     """
-    if not (isinstance(cache, tuple) and len(cache) == 5 and cache[0] in _ENDS):
-        raise TypeError("cache must be the cache returned by read_at_depth")
+    dr = _check_depth_backward_inputs(dr, cache)
     end, coef, outer, inner, V = cache
-    dr = _validate_grad("dr", dr, (V.shape[0], V.shape[2]))
     dcoef = np.einsum("bm,bim->bi", dr, V)
     dV = coef[:, :, None] * dr[:, None, :]
     ds = _capped_take_backward(dcoef, outer[1], outer[2], end)
@@ -356,8 +364,7 @@ class ContinuousMemory:
             ``((V_t: (B, t+1, m), s_t: (B, t+1)), r_t: (B, m), cache)``.
         """
         V_prev, s_prev = state
-        # eq. (2): what is left to pop when row i is reached
-        a = pop_demand(s_prev, u, self.end)
+        a = pop_demand(s_prev, u, self.end)  # eq. (2): left to pop on reaching row i
         kept = s_prev - np.maximum(a, 0.0)
         s = np.concatenate([np.maximum(kept, 0.0), d[:, None]], axis=1)
         V = np.concatenate([V_prev, v[:, None, :]], axis=1)
@@ -390,8 +397,9 @@ class ContinuousMemory:
     def pop_backward(
         self, ds_kept: np.ndarray, a: np.ndarray, kept: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Backward of the pop in eq. (2), ``s[i] = relu(k_i)``, ``k_i = s_prev[i] −
-        relu(a_i)``, ``a_i = u − Σ_i s_prev``.
+        """Backward of the pop in eq. (2).
+
+        ``s[i] = relu(k_i)``, ``k_i = s_prev[i] − relu(a_i)``, ``a_i = u − Σ_i s_prev``.
 
         Args:
             ds_kept: ``(B, t)`` dL/ds for the rows that existed before the step; a,

@@ -233,18 +233,17 @@ def plot_gate_heatmaps(d, u, lengths=None, axes=None, title=None):
     sequences, side by side.
 
     Args:
-        d, u: ``(N, T)`` gates of N sequences (one row each; e.g. ``model.d.T`` after
-            a forward pass).
-        lengths: optional ``(N,)`` input lengths L; a white tick marks the delimiter
-            step ``L + 1`` of each row and steps after ``2L + 1`` (padding) are masked
-            out.
+        d, u: ``(N, T)`` gates of N sequences (one row each; e.g. ``model.d.T`` after a
+            forward pass).
+        lengths: optional ``(N,)`` input lengths L. The rows are then labelled by their
+            length, a white tick marks the delimiter step ``L + 1`` of each row, and
+            steps after ``2L + 1`` (padding) are left blank.
         axes: two Axes to draw on (a new figure when None).
 
     Returns:
         The two ``matplotlib.axes.Axes`` drawn on.
 
-    Taught in: Part III, chapter 4 (is the controller using its stack?) and chapter 5
-    (queues and deques).
+    Taught in: Part III, chapter 4 (is the controller using its stack?).
     """
 
     d, u = np.asarray(d, dtype=float), np.asarray(u, dtype=float)
@@ -255,7 +254,8 @@ def plot_gate_heatmaps(d, u, lengths=None, axes=None, title=None):
         )
     valid = np.ones((N, T), dtype=bool)
     if lengths is not None:
-        valid = np.arange(T)[None, :] <= 2 * np.asarray(lengths)[:, None]
+        lengths = np.asarray(lengths)
+        valid = np.arange(T)[None, :] <= 2 * lengths[:, None]
     for ax, g, name in zip(axes, (d, u), ("push $d_t$", "pop $u_t$"), strict=True):
         im = ax.imshow(
             np.ma.masked_where(~valid, g),
@@ -266,11 +266,11 @@ def plot_gate_heatmaps(d, u, lengths=None, axes=None, title=None):
             interpolation="nearest",
             extent=(0.5, T + 0.5, N - 0.5, -0.5),
         )
-        if lengths is not None:
-            ax.scatter(
-                np.asarray(lengths) + 1, np.arange(N), marker="|", color="white", s=60
-            )
         ax.set(xlabel="step $t$", ylabel="sequence", title=name)
+        if lengths is not None:
+            ax.scatter(lengths + 1, np.arange(N), marker="|", color="white", s=60)
+            ax.set_yticks(np.arange(N), [str(L) for L in lengths])
+            ax.set_ylabel("sequence length $L$")
         ax.grid(False)
     plt.colorbar(im, ax=axes, shrink=0.9, label="strength")
     if title:
@@ -282,37 +282,53 @@ def plot_strength_profile(strengths, ax=None, title=None, length=None):
     """The strengths of ONE memory over time: row t of the image is ``s_t`` (the memory
     after step t).
 
+    Rows not pushed yet (``i > t``) are drawn light grey and hatched, apart from every
+    strength in the colour scale (whose ends, 0 and 1, are dark purple and yellow), and
+    a legend names them.
+
     Args:
         strengths: ``(T, T)`` strengths of one sequence (``model.strengths[:, b, :]``),
             zero beyond row t.
-        length: optional input length L; dashed lines mark the end of the input and of
-            the output phase.
+        length: optional input length L; dashed lines mark the end of the input phase
+            (with its delimiter, step L + 1) and of the output phase (step 2L + 1).
 
     Returns:
         ``matplotlib.axes.Axes`` — the axes drawn on.
 
-    Taught in: Part III, chapter 4 (the stack's strength profile) and chapter 5 (queues
-    and deques).
+    Taught in: Part III, chapter 4 (the stack's strength profile).
     """
+    from matplotlib.patches import Patch, Rectangle
 
     s = np.asarray(strengths, dtype=float)
     T = s.shape[0]
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.2, 3.8), layout="constrained")
+        _, ax = plt.subplots(figsize=(4.6, 4.0), layout="constrained")
+    not_pushed = {"facecolor": "0.93", "edgecolor": "0.65", "hatch": "///", "lw": 0}
+    # behind the image: the masked cells (rows not pushed yet) let it show through
+    ax.add_patch(Rectangle((0.5, 0.5), T, T, zorder=0, **not_pushed))
     exists = np.arange(T)[None, :] <= np.arange(T)[:, None]
     im = ax.imshow(
         np.ma.masked_where(~exists, s),
-        cmap="magma",
+        cmap="viridis",
         vmin=0,
         vmax=1,
         interpolation="nearest",
         extent=(0.5, T + 0.5, T + 0.5, 0.5),
+        zorder=1,
     )
     if length is not None:
         for y in (length + 1.5, 2 * length + 1.5):
-            ax.axhline(y, color="0.6", ls="--", lw=1)
+            ax.axhline(y, color="0.3", ls="--", lw=1, zorder=2)
     ax.set(xlabel="memory row $i$ (pushed at step $i$)", ylabel="step $t$")
     ax.grid(False)
+    ax.legend(
+        handles=[Patch(label="row not pushed yet", **(not_pushed | {"lw": 0.8}))],
+        loc="upper right",
+        fontsize=8,
+        frameon=True,
+        facecolor="white",
+        framealpha=1.0,
+    )
     plt.colorbar(im, ax=ax, shrink=0.9, label="strength $s_t[i]$")
     if title:
         ax.set_title(title)
