@@ -342,7 +342,7 @@ class MemoryController(Module):
         Args:
             dlogits: ``(T, B, n_out)`` gradient of the loss w.r.t. the logits.
             dd, du: optional ``(T, B)`` extra gradients on the gates (e.g. from
-            :meth:`saturation_penalty`).
+                :meth:`saturation_penalty`).
             daux: optional ``(dL/da, dL/da')``, each ``(T, B, n_in)``: gradients on the
                 autoencoder's logits (from :meth:`autoencoder_loss`); only for a
                 controller built with ``autoencoder=True``.

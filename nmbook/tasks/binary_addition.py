@@ -120,8 +120,8 @@ def addition_sequences(a: Iterable[int], b: Iterable[int], n_bits: int) -> Addit
     convention.
 
     Returns:
-        :class:`AdditionData` with ``x: (n_bits + 1, B, 2)`` and ``target: (n_bits + 1,
-        B, 1)``.
+        :class:`AdditionData` with ``x: (n_bits + 1, B, 2)`` and
+        ``target: (n_bits + 1, B, 1)``.
     """
     n_bits = _positive_int(n_bits, "n_bits")
     a, b = _as_ints(a, "a"), _as_ints(b, "b")
@@ -338,7 +338,7 @@ def train_adder(
 
     Args:
         batch_size, seed, slicing, shuffle: the minibatches, see
-        :class:`AdditionBatches`.
+            :class:`AdditionBatches`.
         held_out: if given, the whole-sum accuracy on it is measured after every epoch,
             and with ``stop_when_solved`` training stops after the first epoch that
             reaches 100%.
