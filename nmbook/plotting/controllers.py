@@ -205,7 +205,7 @@ def plot_accuracy_by_length(
 
 
 def plot_memory_sweep(
-    rows, tasks, models, lengths, paper=None, axes=None, title=None, dodge=0.035
+    rows, tasks, models, lengths, paper=None, axes=None, title=None, dodge=0.08
 ):
     """Whole-sequence accuracy against test length over seeds, one panel per task and
     one line per memory.
@@ -271,7 +271,7 @@ def plot_memory_sweep(
                     [x[1]],
                     [paper[task, model]],
                     "*",
-                    ms=17,
+                    ms=13,
                     mfc=colour,
                     mec="black",
                     mew=1.0,
@@ -279,7 +279,7 @@ def plot_memory_sweep(
                 )
         ax.set(
             xscale="log",
-            xlim=(Ls[0] / 1.3, Ls[-1] * 1.3),
+            xlim=(Ls[0] / 1.45, Ls[-1] * 1.45),
             xticks=list(lengths),
             xticklabels=[str(L) for L in lengths],
             xlabel="sequence length",
@@ -291,7 +291,7 @@ def plot_memory_sweep(
     handles, labels = axes[-1].get_legend_handles_labels()
     if paper:
         handles.append(
-            plt.Line2D([], [], ls="none", marker="*", ms=14, mfc="0.7", mec="black")
+            plt.Line2D([], [], ls="none", marker="*", ms=12, mfc="0.7", mec="black")
         )
         labels.append("the paper, test lengths\n(in the memory's colour)")
     axes[-1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
