@@ -329,7 +329,7 @@ def plot_rates_by_length(rates, ax=None, title=None, dodge=0.03):
         ax.errorbar(
             x,
             p,
-            yerr=[p - lo, hi - p],
+            yerr=np.clip([p - lo, hi - p], 0.0, None),  # rounding can leave -1e-17
             ls=ls,
             marker=marker,
             ms=6,
