@@ -8,8 +8,8 @@ from its unconstrained parameters ``Ŵ`` and ``M̂``::
 
     W = tanh(Ŵ) ⊙ σ(M̂)                                   (the NAC's weight)
     a = x W                                                 (NAC)
-    m = exp(log(|x| + ε) W)                                 (multiplicative, "complex"
-    NAC) g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m                   (NALU)
+    m = exp(log(|x| + ε) W)                                 (the "complex" NAC)
+    g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m                   (NALU)
 
 In the chapter these are equations ``nac``, ``nac-log`` and ``nalu``.
 
