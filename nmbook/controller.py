@@ -167,6 +167,7 @@ class MemoryController(Module):
         # where the heads sit in z_t: one end's gates are (B,) and its values (B, m); k
         # ends' (B, k), (B, k, m)
         self._push, self._pop = (0, 1) if nv == 1 else (slice(0, nv), slice(nv, 2 * nv))
+        self._values = slice(2 * nv, None)
         self._value_shape = (-1, m) if nv == 1 else (-1, nv, m)
         self.output_sees_read = bool(output_sees_read)
         n_o = H + R if self.output_sees_read else H  # what the output layer sees
@@ -280,29 +281,41 @@ class MemoryController(Module):
             ``(o_t: (B, n_out), r_t, state, mstate, cache)``; ``cache`` is what
             :meth:`backward` needs.
         """
-        # h_t
+        if self.memory is None:
+            return self._step_without_memory(x_t, r_prev, state)
         state, ccache = self.cell.step(np.concatenate([x_t, r_prev], axis=1), state)
-        h, r, mcache, heads = state[0], r_prev, None, None
-        if self.memory is not None:
-            # z_t = W_g h_t + b_g: the heads read o'_t = h_t
-            z = self.head_preactivations(h, noise)
-            # push and pop strengths d_t, u_t
-            d, u = sigmoid(z[:, self._push]), sigmoid(z[:, self._pop])
-            v = np.tanh(z[:, 2 * self.n_values :])  # the values v_t to push
-            # V_t, s_t, r_t
-            mstate, r, mcache = self.memory.step(
-                mstate, v.reshape(self._value_shape), u, d
-            )
-            r, heads = (np.zeros_like(r) if zero_read else r), (d, u, v, z)
+        h = state[0]  # h_t = cell([x_t; r_{t-1}], h_{t-1})
+        z = self.head_preactivations(h, noise)  # z_t = W_g h_t + b_g
+        d, u = sigmoid(z[:, self._push]), sigmoid(z[:, self._pop])  # d_t, u_t
+        v = np.tanh(z[:, self._values])  # v_t, the values to push
+        mstate, r, mcache = self._memory_step(mstate, v, u, d, zero_read)  # s_t, r_t
         hr = np.concatenate([h, r], axis=1) if self.output_sees_read else h
-        # o_t
-        return (
-            hr @ self.W_o.value + self.b_o.value,
-            r,
-            state,
-            mstate,
-            (ccache, mcache, heads, hr),
-        )
+        o = hr @ self.W_o.value + self.b_o.value  # o_t = W_o [h_t; r_t] + b_o
+        return o, r, state, mstate, (ccache, mcache, (d, u, v, z), hr)
+
+    def _step_without_memory(
+        self, x_t: np.ndarray, r_prev: np.ndarray, state: tuple[np.ndarray, ...]
+    ) -> tuple:
+        """:meth:`step` of the memory-less baseline: ``h_t = cell(x_t, h_{t-1})``,
+        ``o_t = W_o h_t + b_o`` (``r_prev`` is ``(B, 0)`` and passes through)."""
+        state, ccache = self.cell.step(np.concatenate([x_t, r_prev], axis=1), state)
+        hr = np.concatenate([state[0], r_prev], axis=1)
+        o = hr @ self.W_o.value + self.b_o.value
+        return o, r_prev, state, None, (ccache, None, None, hr)
+
+    def _memory_step(
+        self,
+        mstate: tuple,
+        v: np.ndarray,
+        u: np.ndarray,
+        d: np.ndarray,
+        zero_read: bool = False,
+    ) -> tuple[tuple, np.ndarray, tuple]:
+        """``memory.step`` with the values ``v: (B, k m)`` shaped per end (``(B, k, m)``
+        for a memory with ``k > 1`` ends) and, for the ablation of :meth:`forward`, the
+        read ``r_t`` replaced by zeros. Returns ``(mstate, r_t, cache)``."""
+        mstate, r, mcache = self.memory.step(mstate, v.reshape(self._value_shape), u, d)
+        return mstate, (np.zeros_like(r) if zero_read else r), mcache
 
     def head_preactivations(
         self, h: np.ndarray, noise: np.ndarray | None = None

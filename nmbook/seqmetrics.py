@@ -82,8 +82,12 @@ def prefix_accuracy(pred: np.ndarray, targets: np.ndarray, mask: np.ndarray) -> 
             least one.
 
     Returns:
-        A float in [0, 1]; never above the per-symbol ("fine") accuracy of the same
-        predictions.
+        A float in [0, 1]. Per sequence the score is never above that sequence's
+        fraction of right symbols, so when every sequence has the same number of output
+        steps the mean is never above :func:`symbol_accuracy` of the same predictions.
+        With unequal lengths it can be: this mean weights every sequence alike,
+        :func:`symbol_accuracy` every symbol alike (a right sequence of length 1 and a
+        wholly wrong one of length 9 score 0.5 here against 0.1).
     """
     pred, targets, m = _checked(pred, targets, mask)
     n = m.sum(axis=0)

@@ -25,7 +25,7 @@ def test_only_masked_steps_count():
     assert prefix_accuracy(pred, targets, mask) == pytest.approx(0.5)
 
 
-def test_never_above_the_per_symbol_accuracy():
+def test_never_above_the_per_symbol_accuracy_at_equal_lengths():
     rng = np.random.default_rng(0)
     targets = rng.integers(0, 3, size=(12, 50))
     pred = np.where(
@@ -33,6 +33,18 @@ def test_never_above_the_per_symbol_accuracy():
     )
     mask = np.ones((12, 50))
     assert prefix_accuracy(pred, targets, mask) <= np.mean(pred == targets)
+
+
+def test_above_the_per_symbol_accuracy_when_lengths_differ():
+    # a right sequence of length 1 and a wholly wrong one of length 9: the prefix score
+    # averages sequences, (1 + 0) / 2 = 0.5; the per-symbol accuracy pools symbols, 1/10
+    targets = np.zeros((9, 2), dtype=int)
+    pred = np.ones((9, 2), dtype=int)
+    pred[0, 0] = 0
+    mask = np.zeros((9, 2))
+    mask[0, 0], mask[:, 1] = 1, 1
+    assert prefix_accuracy(pred, targets, mask) == pytest.approx(0.5)
+    assert symbol_accuracy(pred, targets, mask) == pytest.approx(0.1)
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,10 @@ from nmbook.plotting.arithmetic import (
 )
 from nmbook.plotting.controllers import (
     draw_controller_diagram,
+    label_deque_reads,
     plot_accuracy_by_length,
     plot_memory_sweep,
+    plot_rates_by_length,
 )
 from nmbook.plotting.memory import (
     plot_deque_trace,
@@ -53,6 +55,8 @@ __all__ = [
     "draw_controller_diagram",
     "plot_accuracy_by_length",
     "plot_memory_sweep",
+    "plot_rates_by_length",
+    "label_deque_reads",
     "plot_extrapolation_errors",
     "draw_nalu_diagram",
     "plot_success_heatmap",

@@ -100,8 +100,47 @@ def draw_controller_diagram(ax=None, memory_name="stack"):
     return ax
 
 
+#: One look per memory (colour, line style, marker), the same in every figure of Part
+#: III; other labels take a fixed cycle in order. Colours differ in hue and
+#: lightness, and the line style and marker tell the curves apart where they coincide.
+MEMORY_LOOKS = {
+    "none": (PALETTE[7], ":", "x"),
+    "stack": (PALETTE[0], "-", "o"),
+    "queue": (PALETTE[1], "--", "s"),
+    "deque": (PALETTE[2], "-.", "D"),
+    "deque (top push)": (PALETTE[4], (0, (1, 1)), "^"),
+}
+_CURVE_LOOKS = [
+    (PALETTE[0], "-", "o"),
+    (PALETTE[1], "--", "s"),
+    (PALETTE[2], "-.", "D"),
+    (PALETTE[4], ":", "^"),
+    (PALETTE[5], (0, (5, 1, 1, 1)), "v"),
+    (PALETTE[7], (0, (1, 1)), "P"),
+]
+
+
+def curve_look(label: str, k: int) -> tuple:
+    """``(colour, line style, marker)`` of the ``k``-th curve, named ``label``: a
+    memory's own look from ``MEMORY_LOOKS`` when ``label`` names a memory, else the
+    ``k``-th of a fixed cycle."""
+    return MEMORY_LOOKS.get(label, _CURVE_LOOKS[k % len(_CURVE_LOOKS)])
+
+
+def _layer_widths(k: int) -> tuple[float, float]:
+    """Line width and marker size of the ``k``-th curve: each drawn thinner and smaller
+    than the one before, so a curve that lies on an earlier one leaves it visible on
+    both sides."""
+    return max(3.2 - 0.7 * k, 1.0), max(8.0 - 1.2 * k, 3.5)
+
+
 def plot_accuracy_by_length(
-    results, train_max=None, ax=None, title=None, ylabel="whole-sequence accuracy"
+    results,
+    train_max=None,
+    ax=None,
+    title=None,
+    ylabel="whole-sequence accuracy",
+    logx=False,
 ):
     """Accuracy against test length, one line per model.
 
@@ -110,6 +149,11 @@ def plot_accuracy_by_length(
             accuracies of ``nmbook.seqtrain.accuracy_by_length``.
         train_max: optional longest training length, drawn as a shaded band
             ``1..train_max``.
+        logx: a logarithmic length axis, ticked at the tested lengths (for lengths that
+            double, 8, 16, 32, 64).
+
+    Curves differ in colour, line style and (hollow) marker, and each is drawn thinner
+    than the one before, so that curves that coincide (two models at 0) stay visible.
 
     Returns:
         ``matplotlib.axes.Axes`` — the axes drawn on.
@@ -118,35 +162,51 @@ def plot_accuracy_by_length(
     """
     if ax is None:
         _, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    lengths = sorted({n for accs in results.values() for n in accs})
     if train_max is not None:
+        left = lengths[0] / 1.25 if logx else 0.5
         ax.axvspan(
-            0.5,
+            left,
             train_max + 0.5,
             color=PALETTE[7],
             alpha=0.15,
             lw=0,
             label="trained lengths",
         )
-    markers = "osD^vP*X"
     for k, (label, accs) in enumerate(results.items()):
+        colour, ls, marker = curve_look(label, k)
+        lw, ms = _layer_widths(k)
         L = sorted(accs)
         ax.plot(
             L,
             [accs[n] for n in L],
-            marker=markers[k % len(markers)],
-            ms=3.5,
-            lw=1.5,
-            color=PALETTE[k],
+            ls=ls,
+            marker=marker,
+            ms=ms,
+            mfc="white",
+            mew=1.4,
+            lw=lw,
+            color=colour,
             label=label,
         )
-    ax.set(xlabel="sequence length", ylabel=ylabel, ylim=(-0.03, 1.03))
+    ax.set(xlabel="sequence length", ylabel=ylabel, ylim=(-0.04, 1.04))
+    if logx:
+        ax.set(
+            xscale="log",
+            xlim=(lengths[0] / 1.25, lengths[-1] * 1.25),
+            xticks=lengths,
+            xticklabels=[str(n) for n in lengths],
+        )
+        ax.minorticks_off()
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if title:
         ax.set_title(title)
     return ax
 
 
-def plot_memory_sweep(rows, tasks, models, lengths, paper=None, axes=None, title=None):
+def plot_memory_sweep(
+    rows, tasks, models, lengths, paper=None, axes=None, title=None, dodge=0.08
+):
     """Whole-sequence accuracy against test length over seeds, one panel per task and
     one line per memory.
 
@@ -155,11 +215,16 @@ def plot_memory_sweep(rows, tasks, models, lengths, paper=None, axes=None, title
             ``seed`` and ``coarse_<L>`` for every ``L`` in ``lengths``), e.g. from
             ``csv.DictReader``.
         tasks, models: which panels and which lines, in order.
-        paper: optional ``{(task, model): accuracy}`` drawn as a hollow star at the
-            first length above the training lengths (``lengths[1]``), e.g. a paper's
-            test accuracy at about twice its training length.
+        paper: optional ``{(task, model): accuracy}`` drawn as a large star with a black
+            edge, in the memory's colour, at the first length above the training lengths
+            (``lengths[1]``), e.g. a paper's test accuracy at about twice its training
+            length.
+        dodge: each memory's points are shifted along the (logarithmic) length axis by
+            this fraction per memory, so that memories with equal accuracy sit side by
+            side instead of on top of each other.
 
-    The line is the median over seeds; each seed is a small dot. Returns the axes.
+    The line is the median over seeds (each memory with its own colour, line style and
+    marker, ``MEMORY_LOOKS``); each seed is a small dot. Returns the axes.
 
     Taught in: Part III, chapter 5 (queues, deques and the right memory for the job).
     """
@@ -167,12 +232,12 @@ def plot_memory_sweep(rows, tasks, models, lengths, paper=None, axes=None, title
         _, axes = plt.subplots(
             1,
             len(tasks),
-            figsize=(4.2 * len(tasks) + 2.0, 3.4),
+            figsize=(4.2 * len(tasks) + 2.4, 3.6),
             layout="constrained",
             sharey=True,
         )
     axes = np.atleast_1d(axes)
-    markers = "osD^vP*X"
+    Ls = np.asarray(lengths, dtype=float)
     for ax, task in zip(axes, tasks, strict=True):
         for k, model in enumerate(models):
             accs = np.array(
@@ -184,34 +249,41 @@ def plot_memory_sweep(rows, tasks, models, lengths, paper=None, axes=None, title
             )
             if accs.size == 0:
                 continue
-            colour = PALETTE[k % len(PALETTE)]
+            colour, ls, marker = curve_look(model, k)
+            lw, ms = _layer_widths(k)
+            x = Ls * (1 + dodge) ** (k - (len(models) - 1) / 2)
             for seed_accs in accs:
-                ax.plot(lengths, seed_accs, ".", ms=3, color=colour, alpha=0.35)
+                ax.plot(x, seed_accs, ".", ms=3, color=colour, alpha=0.4)
             ax.plot(
-                lengths,
+                x,
                 np.median(accs, axis=0),
-                marker=markers[k % len(markers)],
-                ms=4,
-                lw=1.5,
+                ls=ls,
+                marker=marker,
+                ms=ms * 0.8,
+                mfc="white",
+                mew=1.3,
+                lw=lw * 0.8,
                 color=colour,
                 label=f"{model} ({len(accs)} seeds)",
             )
             if paper and (task, model) in paper:
                 ax.plot(
-                    [lengths[1]],
+                    [x[1]],
                     [paper[task, model]],
                     "*",
-                    ms=11,
-                    mfc="none",
-                    mec=colour,
-                    mew=1.3,
+                    ms=13,
+                    mfc=colour,
+                    mec="black",
+                    mew=1.0,
+                    zorder=5,
                 )
         ax.set(
             xscale="log",
+            xlim=(Ls[0] / 1.45, Ls[-1] * 1.45),
             xticks=list(lengths),
             xticklabels=[str(L) for L in lengths],
             xlabel="sequence length",
-            ylim=(-0.03, 1.03),
+            ylim=(-0.04, 1.06),
             title=task,
         )
         ax.minorticks_off()
@@ -219,10 +291,104 @@ def plot_memory_sweep(rows, tasks, models, lengths, paper=None, axes=None, title
     handles, labels = axes[-1].get_legend_handles_labels()
     if paper:
         handles.append(
-            plt.Line2D([], [], ls="none", marker="*", ms=11, mfc="none", mec="0.3")
+            plt.Line2D([], [], ls="none", marker="*", ms=12, mfc="0.7", mec="black")
         )
-        labels.append("the paper (test lengths)")
+        labels.append("the paper, test lengths\n(in the memory's colour)")
     axes[-1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if title:
         axes[0].figure.suptitle(title)
     return axes
+
+
+def plot_rates_by_length(rates, ax=None, title=None, dodge=0.03):
+    """Share of seeds that pass a test at each length, with 95% Wilson intervals, one
+    line per recipe.
+
+    Args:
+        rates: ``{label: {length: (k, n)}}``: ``k`` of ``n`` seeds pass at that length
+            (e.g. ≥ 99% whole-sequence accuracy).
+        dodge: each recipe's points are shifted along the (logarithmic) length axis by
+            this fraction per recipe, so that intervals of equal rates do not overlap.
+
+    The point is ``k / n`` and the bar its interval
+    (:func:`nmbook.stats.wilson_interval`). Returns the axes.
+
+    Taught in: Part III, the evidence page (the recipes of chapter 3 over seeds).
+    """
+    from nmbook.stats import wilson_interval
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    lengths = sorted({L for by_len in rates.values() for L in by_len})
+    for k, (label, by_len) in enumerate(rates.items()):
+        colour, ls, marker = curve_look(label, k)
+        L = sorted(by_len)
+        p = np.array([by_len[n][0] / by_len[n][1] for n in L])
+        lo, hi = np.array([wilson_interval(*by_len[n]) for n in L]).T
+        x = np.asarray(L, dtype=float) * (1 + dodge) ** (k - (len(rates) - 1) / 2)
+        ax.errorbar(
+            x,
+            p,
+            yerr=np.clip([p - lo, hi - p], 0.0, None),  # rounding can leave -1e-17
+            ls=ls,
+            marker=marker,
+            ms=6,
+            mfc="white",
+            mew=1.3,
+            lw=1.6,
+            capsize=2.5,
+            color=colour,
+            label=label,
+        )
+    ax.set(
+        xscale="log",
+        xlim=(lengths[0] / 1.3, lengths[-1] * 1.3),
+        xticks=lengths,
+        xticklabels=[str(n) for n in lengths],
+        xlabel="sequence length",
+        ylabel="share of seeds at ≥ 99%",
+        ylim=(-0.04, 1.04),
+    )
+    ax.minorticks_off()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def label_deque_reads(ax):
+    """Finish a :func:`nmbook.plotting.memory.plot_deque_trace` figure for the reader:
+    a legend for its hatchings (crossed where both reads take the same strength), and
+    each row's name moved beside its box, off the hatching.
+
+    Args:
+        ax: the axes that ``plot_deque_trace`` returned.
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the same axes.
+
+    Taught in: Part III, chapter 5 (the deque's worked example).
+    """
+    from matplotlib.patches import Patch
+
+    half_width = 0.35  # plot_deque_trace's boxes span t ± 0.35
+    for text in ax.texts:
+        x, y = text.get_position()
+        text.set_position((x + half_width + 0.03, y))
+        text.set_horizontalalignment("left")
+        text.set_fontsize(8)
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(lo, hi + 0.3)
+    handles = [
+        Patch(facecolor="white", edgecolor="0.3", hatch="///", label="top read"),
+        Patch(facecolor="white", edgecolor="0.45", hatch="\\\\\\", label="bottom read"),
+        Patch(facecolor="white", edgecolor="0.4", hatch="///\\\\\\", label="both"),
+    ]
+    ax.legend(
+        handles=handles,
+        title="taken by the",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        handleheight=1.6,
+    )
+    return ax
