@@ -289,3 +289,19 @@ def test_bad_input_names_the_argument():
         replay(net, "part5", 1, rng=0)
     with pytest.raises(ValueError, match="lengths"):
         post_sequences(PART5, np.array([0, 2]), 0)
+
+
+def test_with_every_push_at_one_the_pop_gets_no_gradient():
+    # the post's part 5 end state: d = 1 at every step, so each read is the row just
+    # pushed (strength 1 fills the read), the pops only remove rows no read reaches,
+    # and u — whatever its value — receives no gradient
+    net = make_post_model(PART5, 3)
+    net.b_g.value[0] = 50.0
+    x, y, mask = post_sequences(PART5, np.array([3, 5, 2]), 0)
+    net.zero_grad()
+    post_loss(net, x, y, mask)
+    assert np.all(net.d == 1.0)
+    np.testing.assert_array_equal(net.reads, net.values)
+    assert net.b_g.grad[1] == 0.0 and np.all(net.W_g.grad[:, 1] == 0.0)
+    assert net.b_g.grad[0] == 0.0  # and the saturated push gets none either
+    assert np.any(net.W_g.grad[:, 2:] != 0.0)  # the pushed values still learn
