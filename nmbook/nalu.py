@@ -6,10 +6,10 @@ Notation follows the paper, with nmbook's batch-first row convention: the paper 
 ``a = x W``. Every weight matrix that the units use is recomputed in each ``forward``
 from its unconstrained parameters ``Ŵ`` and ``M̂``::
 
-    W = tanh(Ŵ) ⊙ σ(M̂)                                   (the NAC's weight)
-    a = x W                                                 (NAC)
-    m = exp(log(|x| + ε) W)                                 (multiplicative, "complex"
-    NAC) g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m                   (NALU)
+    W = tanh(Ŵ) ⊙ σ(M̂)                  (the NAC's weight)
+    a = x W                              (NAC)
+    m = exp(log(|x| + ε) W)              (multiplicative, "complex" NAC)
+    g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m  (NALU)
 
 In the chapter these are equations ``nac``, ``nac-log`` and ``nalu``.
 
@@ -24,11 +24,11 @@ from nmbook.functional import sigmoid
 from nmbook.layers import Module, Parameter, as_rng
 
 #: Default ε inside ``log(|x| + ε)``. The paper does not state its value; 1e-7 is a
-# common choice.
+#: common choice.
 EPS = 1e-7
 #: Default bound on the exponent of the multiplicative path: ``exp`` only ever sees
-# values in : ``[-MAX_EXPONENT, MAX_EXPONENT]``, so its output stays below e^60 ≈ 1.1e26
-# and its square (in an MSE loss) : below 1.3e52 — far from float64 overflow (1.8e308).
+#: values in ``[-MAX_EXPONENT, MAX_EXPONENT]``, so its output stays below e^60 ≈ 1.1e26
+#: and its square (in an MSE loss) below 1.3e52, far from float64 overflow (1.8e308).
 MAX_EXPONENT = 60.0
 
 
@@ -72,9 +72,8 @@ def nac_weight(W_hat: np.ndarray, M_hat: np.ndarray) -> np.ndarray:
     entries in (−1, 1).
 
     Shapes: ``W_hat, M_hat: (n_in, n_out) -> W: (n_in, n_out)``. Its saturation points
-        are exactly −1, 0, 1
-    (tanh → ±1 and σ → 1, or σ → 0), which biases learning towards adding, ignoring or
-    subtracting an input. Taught in: Part IV, chapter 2.
+    are exactly −1, 0, 1 (tanh → ±1 and σ → 1, or σ → 0), which biases learning towards
+    adding, ignoring or subtracting an input. Taught in: Part IV, chapter 2.
     """
     return np.tanh(W_hat) * sigmoid(M_hat)
 
@@ -184,9 +183,8 @@ class ComplexNAC(Module):
     (eq. ``nac-log``).
 
     ``(B, n_in) -> (B, n_out)``. With ``W`` ∈ {−1, 0, 1} it multiplies and divides its
-    inputs:
-    ``exp(log a + log b) = a b``, ``exp(log a − log b) = a / b``. Two facts follow from
-    the formula:
+    inputs: ``exp(log a + log b) = a b``, ``exp(log a − log b) = a / b``. Two facts
+    follow from the formula:
 
     * ``m > 0`` always: the unit computes ``|a|^{w_a} |b|^{w_b}``, so it **cannot
       produce a negative product** (``(−2) × 3`` comes out as 6), and ``log(|x| + ε)``
@@ -261,8 +259,7 @@ class NALU(Module):
       :class:`ComplexNAC`.
 
     Parameters: ``W_hat, M_hat`` (and ``W_hat_m, M_hat_m`` if not shared), ``G``, all
-        ``(n_in, n_out)`` and
-    Glorot-uniform initialised. Taught in: Part IV, chapter 2.
+    ``(n_in, n_out)`` and Glorot-uniform initialised. Taught in: Part IV, chapter 2.
     """
 
     def __init__(

@@ -25,7 +25,7 @@ from nmbook.nalu import NAC, NALU, ComplexNAC
 from nmbook.optim import Adam
 
 #: name -> (formula as printed, function of (a, b)). ``b`` is unused by ``square`` and
-# ``sqrt``.
+#: ``sqrt``.
 OPERATIONS: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "add": ("a + b", lambda a, b: a + b),
     "sub": ("a − b", lambda a, b: a - b),
@@ -36,7 +36,7 @@ OPERATIONS: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]
 }
 
 #: Default input ranges: training / interpolation inputs ~ U[1, 2), extrapolation inputs
-# ~ U[2, 6).
+#: ~ U[2, 6).
 INTERPOLATION_RANGE = (1.0, 2.0)
 EXTRAPOLATION_RANGE = (2.0, 6.0)
 
@@ -195,7 +195,7 @@ def make_arithmetic_task(
 # experiment protocol
 
 #: Model kinds of :func:`build_static_model`: the four of the chapter's table, then the
-# log-space NAC stack and : the ReLU MLP that Madsen & Johansen (2020) also compare.
+#: log-space NAC stack and the ReLU MLP that Madsen & Johansen (2020) also compare.
 MODEL_KINDS = ("relu6", "none", "nac", "nalu", "nacmul", "relu")
 
 
@@ -292,8 +292,8 @@ def run_static_task(
     }
 
 
-# ------------------------------------------------------------------------------ the
-# identity (Figure 1) task
+# --------------------------------------------------------------------------------------
+# the identity task (the paper's Figure 1)
 
 #: Activation name -> nmbook layer class, in the order the chapter plots them.
 IDENTITY_ACTIVATIONS = (
@@ -308,6 +308,13 @@ IDENTITY_ACTIVATIONS = (
 )
 
 
+def _check_activation(activation: str) -> None:
+    if activation not in IDENTITY_ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {IDENTITY_ACTIVATIONS}, got {activation!r}"
+        )
+
+
 def fit_identity_mlp(
     activation: str,
     seed: int,
@@ -318,19 +325,15 @@ def fit_identity_mlp(
     n_hidden_layers: int = 3,
     train_range: tuple[float, float] = (-5.0, 5.0),
 ):
-    """Train the paper's Figure 1 autoencoder of a scalar, ``1 → 8 → 8 → 8 → 1``,
-    ``activation`` in between.
+    """Train an MLP to reproduce its input, ``x ↦ x̂``: ``(B, 1) -> (B, 1)``.
 
-    Adam on the squared error of reconstructing ``x ~ U(train_range)``; the output layer
-    is linear. Returns the trained ``Sequential`` mapping ``(B, 1) -> (B, 1)``.
-    ``activation`` is a name in :data:`IDENTITY_ACTIVATIONS` (an ``nmbook.layers``
-    class). Taught in: Part IV, chapter 1.
+    ``n_hidden_layers`` layers of ``hidden`` units (by default 1 → 8 → 8 → 8 → 1, the
+    book's choice), the activation named ``activation`` (one of
+    :data:`IDENTITY_ACTIVATIONS`) after each, a linear output; Adam on the squared
+    error for ``x ~ U(train_range)``. Returns the trained ``Sequential``. The book's
+    version of the paper's Figure 1 experiment. Taught in: Part IV, chapter 1.
     """
-
-    if activation not in IDENTITY_ACTIVATIONS:
-        raise ValueError(
-            f"activation must be one of {IDENTITY_ACTIVATIONS}, got {activation!r}"
-        )
+    _check_activation(activation)
     rng = np.random.default_rng(seed)
     sizes = [1] + [hidden] * n_hidden_layers
     mods = []
