@@ -6,10 +6,10 @@ Notation follows the paper, with nmbook's batch-first row convention: the paper 
 ``a = x W``. Every weight matrix that the units use is recomputed in each ``forward``
 from its unconstrained parameters ``Ŵ`` and ``M̂``::
 
-    W = tanh(Ŵ) ⊙ σ(M̂)                  (the NAC's weight)
-    a = x W                              (NAC)
-    m = exp(log(|x| + ε) W)              (multiplicative, "complex" NAC)
-    g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m  (NALU)
+    W = tanh(Ŵ) ⊙ σ(M̂)                                   (the NAC's weight)
+    a = x W                                                 (NAC)
+    m = exp(log(|x| + ε) W)                                 (the "complex" NAC)
+    g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m                   (NALU)
 
 In the chapter these are equations ``nac``, ``nac-log`` and ``nalu``.
 
@@ -28,7 +28,7 @@ from nmbook.layers import Module, Parameter, as_rng
 EPS = 1e-7
 #: Default bound on the exponent of the multiplicative path: ``exp`` only ever sees
 #: values in ``[-MAX_EXPONENT, MAX_EXPONENT]``, so its output stays below e^60 ≈ 1.1e26
-#: and its square (in an MSE loss) below 1.3e52, far from float64 overflow (1.8e308).
+#: and its square (in an MSE loss) below 1.3e52 — far from float64 overflow (1.8e308).
 MAX_EXPONENT = 60.0
 
 

@@ -61,7 +61,7 @@ class ArithmeticTask:
         n_inputs: length of the input vector ``x``.
         a_slice, b_slice: ``(start, stop)`` index ranges; ``a = x[start:stop].sum()``.
         interpolation, extrapolation: ``(low, high)`` of the uniform input
-        distributions.
+            distributions.
     """
 
     op: str
