@@ -243,6 +243,7 @@ def run_static_task(
     batch_size: int = 64,
     n_test: int = 1000,
     log_every: int = 50,
+    track_test: bool = False,
 ) -> dict:
     """Train ``model`` with Adam on MSE over fresh interpolation batches; evaluate both
     regimes.
@@ -253,7 +254,10 @@ def run_static_task(
     ``baseline_extrapolation``, the scaled errors ``scaled_interpolation = 100 · mse /
     baseline`` (and extrapolation), ``relative_error_extrapolation`` (``mean |ŷ − y| /
     mean |y|`` on the extrapolation set) and ``loss`` (training MSE every ``log_every``
-    steps). Non-finite predictions count as an infinite error.
+    steps). Non-finite predictions count as an infinite error. With ``track_test`` it
+    also records, at the same steps and just after the update, the test MSE of both
+    regimes, ``test_mse_interpolation`` and ``test_mse_extrapolation``; evaluating
+    draws nothing, so the training run is the same either way.
     """
 
     rng = np.random.default_rng(seed)
@@ -270,7 +274,7 @@ def run_static_task(
 
     base_i, base_e = err(X_i, y_i)[0], err(X_e, y_e)[0]
     opt = Adam(model.parameters(), lr=lr)
-    losses = []
+    losses, tracked = [], []
     for step in range(steps):
         X, y = task.sample(batch_size, rng)
         opt.zero_grad()
@@ -279,7 +283,17 @@ def run_static_task(
         opt.step()
         if step % log_every == 0:
             losses.append(loss)
+            if track_test:
+                tracked.append((err(X_i, y_i)[0], err(X_e, y_e)[0]))
     (mse_i, _), (mse_e, rel_e) = err(X_i, y_i), err(X_e, y_e)
+    if track_test:
+        tracked = np.array(tracked).reshape(-1, 2)
+        extra = {
+            "test_mse_interpolation": tracked[:, 0],
+            "test_mse_extrapolation": tracked[:, 1],
+        }
+    else:
+        extra = {}
     return {
         "mse_interpolation": mse_i,
         "mse_extrapolation": mse_e,
@@ -289,6 +303,7 @@ def run_static_task(
         "scaled_extrapolation": 100.0 * mse_e / base_e,
         "relative_error_extrapolation": rel_e,
         "loss": np.array(losses),
+        **extra,
     }
 
 
