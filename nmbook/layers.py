@@ -50,6 +50,9 @@ class Module:
     registration code.
     """
 
+    #: training mode (``True``, the default) or evaluation mode; see :meth:`train`.
+    training: bool = True
+
     def forward(self, *args, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -84,6 +87,48 @@ class Module:
     def zero_grad(self) -> None:
         for p in self.parameters():
             p.zero_grad()
+
+    def modules(self) -> list[Module]:
+        """This module and every module below it, each once, in attribute order.
+
+        Children are found like parameters: through attributes, and inside lists and
+        tuples, so no registration is needed.
+        """
+        out: list[Module] = []
+        seen: set[int] = set()
+
+        def visit(obj) -> None:
+            if isinstance(obj, Module):
+                if id(obj) in seen:
+                    return
+                seen.add(id(obj))
+                out.append(obj)
+                for v in vars(obj).values():
+                    visit(v)
+            elif isinstance(obj, list | tuple):
+                for v in obj:
+                    visit(v)
+
+        visit(self)
+        return out
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (``True``) or evaluation mode (``False``) on this module
+        and every module below it, as ``torch.nn.Module.train``; returns self.
+
+        Only layers whose forward pass differs between the modes read the flag
+        (:class:`BatchNorm`); for every other module it changes nothing.
+        """
+        if not isinstance(mode, bool | np.bool_):
+            raise TypeError(f"mode must be a bool, got {type(mode).__name__}")
+        for module in self.modules():
+            module.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode for this module and every module below it:
+        ``train(False)``."""
+        return self.train(False)
 
 
 def as_rng(rng: np.random.Generator | int) -> np.random.Generator:
@@ -303,7 +348,8 @@ class BatchNorm(Module):
     0). The running estimates used in evaluation mode are updated as ``r ← (1 − m) r + m
     s`` with the batch mean and the *unbiased* batch variance (PyTorch's convention). In
     evaluation mode (``train(False)``) ``y = γ (x − r_μ) / √(r_σ² + ε) + β``, a fixed
-    affine map.
+    affine map. ``train(False)`` on a model that contains the layer (a
+    ``Sequential``, a ``Module`` subclass) switches it too (:meth:`Module.train`).
 
     ``backward(dy: (B, n)) -> dx: (B, n)``; in training mode
     ``dx = γ / (B √(σ²_B + ε)) · (B dy − Σ_b dy − x̂ Σ_b (dy ⊙ x̂))``, because μ_B and
@@ -329,12 +375,6 @@ class BatchNorm(Module):
         self.running_mean = np.zeros(self.n)
         self.running_var = np.ones(self.n)
         self.training = True
-
-    def train(self, mode: bool = True) -> BatchNorm:
-        """Switch between batch statistics (``True``) and the running estimates
-        (``False``); returns self."""
-        self.training = bool(mode)
-        return self
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = _check_input(x, self.n)

@@ -72,9 +72,8 @@ def nac_weight(W_hat: np.ndarray, M_hat: np.ndarray) -> np.ndarray:
     entries in (−1, 1).
 
     Shapes: ``W_hat, M_hat: (n_in, n_out) -> W: (n_in, n_out)``. Its saturation points
-    are exactly −1, 0, 1
-    (tanh → ±1 and σ → 1, or σ → 0), which biases learning towards adding, ignoring or
-    subtracting an input. Taught in: Part IV, chapter 2.
+    are exactly −1, 0, 1 (tanh → ±1 and σ → 1, or σ → 0), which biases learning towards
+    adding, ignoring or subtracting an input. Taught in: Part IV, chapter 2.
     """
     return np.tanh(W_hat) * sigmoid(M_hat)
 
@@ -184,9 +183,8 @@ class ComplexNAC(Module):
     (eq. ``nac-log``).
 
     ``(B, n_in) -> (B, n_out)``. With ``W`` ∈ {−1, 0, 1} it multiplies and divides its
-    inputs:
-    ``exp(log a + log b) = a b``, ``exp(log a − log b) = a / b``. Two facts follow from
-    the formula:
+    inputs: ``exp(log a + log b) = a b``, ``exp(log a − log b) = a / b``. Two facts
+    follow from the formula:
 
     * ``m > 0`` always: the unit computes ``|a|^{w_a} |b|^{w_b}``, so it **cannot
       produce a negative product** (``(−2) × 3`` comes out as 6), and ``log(|x| + ε)``
@@ -261,8 +259,7 @@ class NALU(Module):
       :class:`ComplexNAC`.
 
     Parameters: ``W_hat, M_hat`` (and ``W_hat_m, M_hat_m`` if not shared), ``G``, all
-    ``(n_in, n_out)`` and
-    Glorot-uniform initialised. Taught in: Part IV, chapter 2.
+    ``(n_in, n_out)`` and Glorot-uniform initialised. Taught in: Part IV, chapter 2.
     """
 
     def __init__(

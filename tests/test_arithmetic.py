@@ -125,6 +125,31 @@ def test_run_static_task_without_training_scores_exactly_100():
     assert r["loss"].shape == (0,)
 
 
+def test_tracking_the_test_errors_leaves_the_run_unchanged():
+    task = make_arithmetic_task("mul", n_inputs=10, subset_size=2, seed=1)
+    runs = [
+        run_static_task(
+            build_static_model("nalu", 10, 0), task, 120, seed=3, track_test=t
+        )
+        for t in (False, True)
+    ]
+    plain, tracked = runs
+    assert np.array_equal(plain["loss"], tracked["loss"])
+    assert plain["mse_extrapolation"] == tracked["mse_extrapolation"]
+    assert "test_mse_extrapolation" not in plain
+    # logged at steps 0, 50, 100: the same steps as the training loss
+    assert tracked["test_mse_extrapolation"].shape == (3,)
+    assert tracked["test_mse_interpolation"].shape == (3,)
+    # the model is not updated after the last logged step (100 of 0..119), so its last
+    # tracked errors differ from the final ones only through the 19 later updates; with
+    # log_every=1 the last entry is the final model
+    last = run_static_task(
+        build_static_model("nalu", 10, 0), task, 5, seed=3, log_every=1, track_test=True
+    )
+    assert last["test_mse_extrapolation"][-1] == last["mse_extrapolation"]
+    assert last["test_mse_interpolation"][-1] == last["mse_interpolation"]
+
+
 def test_a_single_nac_learns_addition_and_extrapolates():
     task = make_arithmetic_task("add", n_inputs=2, slices=((0, 1), (1, 2)))
     r = run_static_task(

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nmbook.gradcheck import check_gradients, check_parameters
-from nmbook.layers import BatchNorm
+from nmbook.layers import BatchNorm, Linear, Module, ReLU, Sequential
 
 
 def _layer(seed=0, n=4):
@@ -89,3 +89,42 @@ def test_batchnorm_rejects_bad_input():
         bn.forward(np.zeros((1, 3)))
     with pytest.raises(TypeError, match="x"):
         bn.forward([[0.0, 0.0, 0.0]])
+
+
+def test_train_and_eval_reach_every_child_module():
+    # the failure this fixes: Sequential(Linear, BatchNorm).train(False) used to raise
+    # AttributeError, because only BatchNorm had a train method
+    net = Sequential(Linear(3, 4, 0), BatchNorm(4), ReLU(), Linear(4, 1, 1))
+    assert net.train(False) is net
+    assert [m.training for m in net.modules()] == [False] * 5
+    assert net.eval() is net and not net[1].training
+    assert net.train() is net and all(m.training for m in net.modules())
+
+
+def test_train_reaches_modules_in_attributes_lists_and_tuples_once():
+    class Net(Module):
+        def __init__(self):
+            self.body = Sequential(Linear(2, 3, 0), BatchNorm(3))
+            self.heads = [BatchNorm(3), (BatchNorm(3),)]
+            self.again = self.body  # the same child twice is visited once
+
+    net = Net()
+    mods = net.modules()
+    assert len(mods) == len({id(m) for m in mods}) == 6  # net, body, Linear, 3 BN
+    net.eval()
+    bns = [m for m in mods if isinstance(m, BatchNorm)]
+    assert len(bns) == 3 and not any(bn.training for bn in bns)
+
+
+def test_eval_mode_of_a_sequential_uses_the_running_estimates():
+    # by hand: running mean 1, variance 4 -> y = (x - 1) / sqrt(4 + eps) for γ=1, β=0
+    bn = BatchNorm(1)
+    bn.running_mean[:], bn.running_var[:] = 1.0, 4.0
+    net = Sequential(bn).eval()
+    y = net.forward(np.array([[3.0], [5.0]]))
+    np.testing.assert_allclose(y[:, 0], [2.0, 4.0] / np.sqrt(4.0 + 1e-5))
+
+
+def test_train_rejects_a_mode_that_is_not_a_bool():
+    with pytest.raises(TypeError, match="mode"):
+        BatchNorm(2).train("no")

@@ -30,8 +30,8 @@ exercise_index = importlib.util.module_from_spec(_spec)
 sys.modules["exercise_index"] = exercise_index  # dataclasses look their module up
 _spec.loader.exec_module(exercise_index)
 
-# a part's evidence page (book/p<part>_evidence) holds its chapters' evidence, not a
-# chapter's exercises
+# a part's evidence page (book/p<part>_evidence.ipynb) closes the part without
+# exercises: it checks the chapters' claims against the benchmarks
 CHAPTERS = [
     d
     for d in exercise_index.toc_chapters(ROOT)

@@ -169,3 +169,131 @@ def plot_success_heatmap(
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def plot_training_and_test_errors(run, log_every: int = 50, ax=None, title=None):
+    """The training loss beside the test errors of both regimes, against the step.
+
+    Args:
+        run: the dict of :func:`nmbook.tasks.arithmetic.run_static_task` called with
+            ``track_test=True``: ``loss`` (training MSE of the batch), and
+            ``test_mse_interpolation`` and ``test_mse_extrapolation``, every
+            ``log_every`` steps, and ``baseline_extrapolation`` (the untrained model's).
+        ax: the Axes to draw on (a new figure when None).
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on (log scale: the extrapolation
+        error and the training loss differ by orders of magnitude).
+
+    Taught in: Part IV, chapter 2 (a fit on the training range that does not
+    extrapolate).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9.5, 3.6), layout="constrained")
+    steps = np.arange(len(run["loss"])) * log_every
+    # the test error on the training range follows the training loss closely: the loss
+    # is drawn thick and light, the test error dashed and dark on top of it
+    curves = (
+        ("training batch", "loss", dict(ls="-", color=PALETTE[0], lw=3.5, alpha=0.45)),
+        (
+            "test, inputs from the training range",
+            "test_mse_interpolation",
+            dict(ls="--", color="k", lw=1.2),
+        ),
+        (
+            "test, larger inputs (extrapolation)",
+            "test_mse_extrapolation",
+            dict(ls="-.", color=PALETTE[3], lw=1.5),
+        ),
+    )
+    for label, key, style in curves:
+        ax.plot(steps, run[key], label=label, **style)
+    ax.axhline(
+        run["baseline_extrapolation"],
+        color="0.35",
+        ls=":",
+        lw=1.2,
+        label="extrapolation, untrained model",
+    )
+    ax.set(yscale="log", xlabel="training step", ylabel="mean squared error")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_value_heatmap(
+    values,
+    rows,
+    cols,
+    ax=None,
+    row_labels=None,
+    col_labels=None,
+    title=None,
+    fmt="{:.1f}",
+    cmap="Oranges",
+    vmin=None,
+    vmax=None,
+):
+    """A table of numbers as a heat map, each cell labelled with its value.
+
+    Args:
+        values: ``{(row, col): number}``; a missing key is drawn blank.
+        rows, cols: the keys, in display order; row_labels, col_labels: what to print.
+        fmt: how each cell's number is printed; cmap, vmin, vmax: its colour scale.
+
+    Returns the axes. Taught in: Part IV (the evidence page: how far each cell is
+    from Madsen & Johansen's threshold).
+    """
+    if ax is None:
+        _, ax = plt.subplots(
+            figsize=(0.9 * len(cols) + 1.6, 0.45 * len(rows) + 1.2),
+            layout="constrained",
+        )
+    grid = np.full((len(rows), len(cols)), np.nan)
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            if (r, c) in values:
+                grid[i, j] = values[r, c]
+    lo = np.nanmin(grid) if vmin is None else vmin
+    hi = np.nanmax(grid) if vmax is None else vmax
+    ax.imshow(grid, cmap=cmap, vmin=lo, vmax=hi, aspect="auto")
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            if np.isfinite(grid[i, j]):
+                dark = (grid[i, j] - lo) / (hi - lo or 1.0) > 0.6
+                color = "white" if dark else "black"
+                text = fmt.format(grid[i, j])
+                ax.text(j, i, text, ha="center", va="center", fontsize=8, color=color)
+    ax.set_xticks(range(len(cols)), col_labels or cols)
+    ax.set_yticks(range(len(rows)), row_labels or rows)
+    ax.tick_params(length=0)
+    ax.grid(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_seed_strip(per_seed, ylabel, ax=None, title=None, log=True):
+    """Each seed's value as a point, one column per label, the median as a bar.
+
+    Args:
+        per_seed: ``{label: (n,) values, one per seed}``, drawn in insertion order.
+        ylabel: the quantity; log: a log-scale value axis (values ≤ 0 are not drawn).
+
+    Returns the axes. Taught in: Part IV (the evidence page: the identity task, seed by
+    seed).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIGSIZE[0] * 1.3, 3.6), layout="constrained")
+    jitter = np.random.default_rng(0)  # spreads equal values sideways; a fixed draw
+    for k, v in enumerate(per_seed.values()):
+        v = np.asarray(v, dtype=float)
+        x = k + jitter.uniform(-0.18, 0.18, v.size)
+        ax.scatter(x, v, s=14, color=PALETTE[k % 8], alpha=0.7, lw=0)
+        ax.plot([k - 0.3, k + 0.3], [np.median(v)] * 2, color="k", lw=1.6)
+    ax.set_xticks(range(len(per_seed)), list(per_seed))
+    ax.set(ylabel=ylabel, yscale="log" if log else "linear")
+    if title:
+        ax.set_title(title)
+    return ax
