@@ -30,8 +30,11 @@ exercise_index = importlib.util.module_from_spec(_spec)
 sys.modules["exercise_index"] = exercise_index  # dataclasses look their module up
 _spec.loader.exec_module(exercise_index)
 
+# a part's evidence page (book/p<part>_evidence) holds measurements, not exercises
 CHAPTERS = [
-    d for d in exercise_index.toc_chapters(ROOT) if (ROOT / f"{d}.ipynb").exists()
+    d
+    for d in exercise_index.toc_chapters(ROOT)
+    if (ROOT / f"{d}.ipynb").exists() and not d.endswith("_evidence")
 ]
 _START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}", re.M)
 _END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}", re.M)
