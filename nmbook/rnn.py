@@ -153,15 +153,7 @@ class RNN(Module):
         self.cell = cell
 
     def forward(self, x: np.ndarray, state0: State | None = None) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
-        if x.ndim != 3 or x.shape[2] != self.cell.n_in:
-            raise ValueError(
-                f"x must have shape (T, B, {self.cell.n_in}), got {x.shape}"
-            )
-        if x.shape[0] == 0 or x.shape[1] == 0:
-            raise ValueError(f"x must have T > 0 and B > 0, got shape {x.shape}")
-        if not np.all(np.isfinite(x)):
-            raise ValueError("x must be finite (no NaN or inf)")
+        x = _check_sequence(x, self.cell.n_in)
         state = self.cell.init_state(x.shape[1]) if state0 is None else tuple(state0)
         self._caches, hs = [], []
         for x_t in x:
@@ -172,16 +164,37 @@ class RNN(Module):
         return np.stack(hs)
 
     def backward(self, dh: np.ndarray) -> np.ndarray:
-        if dh.shape != (len(self._caches), *self.state[0].shape):
-            raise ValueError(
-                f"dh must have shape "
-                f"{(len(self._caches), *self.state[0].shape)}, got {dh.shape}"
-            )
-        dstate = tuple(np.zeros_like(s) for s in self.state)
+        _check_backward_inputs(dh, len(self._caches), self.state[0].shape)
+        dstate = tuple(np.zeros_like(s) for s in self.state)  # nothing after step T-1
         dx = []
         for t in range(len(self._caches) - 1, -1, -1):
+            # h_t feeds the layer above (dh[t]) and step t+1 (dstate[0]): add both
             dstate = (dstate[0] + dh[t], *dstate[1:])
             dx_t, dstate = self.cell.step_backward(dstate, self._caches[t])
             dx.append(dx_t)
         self.dstate0 = dstate
         return np.stack(dx[::-1])
+
+
+def _check_sequence(x, n_in: int) -> np.ndarray:
+    """``x`` as a float64 ``(T, B, n_in)`` array with ``T, B > 0`` and finite entries,
+    else ValueError."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3 or x.shape[2] != n_in:
+        raise ValueError(f"x must have shape (T, B, {n_in}), got {x.shape}")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"x must have T > 0 and B > 0, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite (no NaN or inf)")
+    return x
+
+
+def _check_backward_inputs(
+    dh: np.ndarray, n_steps: int, state_shape: tuple[int, ...]
+) -> None:
+    """ValueError unless ``dh`` has shape ``(T, B, H)``: one gradient per step of the
+    last forward pass."""
+    if dh.shape != (n_steps, *state_shape):
+        raise ValueError(
+            f"dh must have shape {(n_steps, *state_shape)}, got {dh.shape}"
+        )

@@ -127,12 +127,13 @@ def plot_momentum_lookahead(
     """One step of classical and of Nesterov momentum on ``f(θ) = ½ Σ_k c_k θ_k²``, side
     by side.
 
-    Both steps start at ``theta`` with the velocity ``velocity`` left by earlier steps
-    and end at ``θ + μ v − η ∇f(q)``; they differ only in the point ``q`` where the
-    gradient is taken: ``q = θ`` for classical momentum, the look-ahead point ``q = θ +
-    μ v`` for Nesterov's. Each panel draws the loss's contours, the momentum part ``μ
-    v`` from ``θ``, the gradient part ``−η ∇f(q)`` from the end of the momentum part, a
-    dot at ``q`` and the resulting step.
+    Both steps start at ``theta`` with the velocity ``V = velocity`` left by earlier
+    steps and end at ``θ + μ V − η ∇f(q)``; they differ only in the point ``q`` where
+    the gradient is taken: ``q = θ`` for classical momentum, the look-ahead point ``q =
+    θ + μ V`` for Nesterov's. Each panel draws the loss's contours, the momentum part
+    ``μ V`` from ``θ``, the gradient part ``−η ∇f(q)`` from the end of the momentum
+    part, a dot at ``q`` and the resulting step. ``V`` has the sign of a displacement,
+    as in Part II's equations (``V ← μ V − η ĝ``).
 
     Args:
         theta, velocity: ``(2,)`` arrays, the parameters and the velocity before the
@@ -191,12 +192,12 @@ def plot_momentum_lookahead(
         ax.text(*theta, "  θ", va="bottom", fontsize=10)
         ax.set_title(
             f"{name} momentum: gradient taken at "
-            + ("θ" if name == "classical" else "θ + μv"),
+            + ("θ" if name == "classical" else "θ + μV"),
             fontsize=10,
         )
         ax.set_aspect("equal")
         ax.grid(False)
-    axes[0].plot([], [], color=PALETTE[0], lw=1.8, label="momentum part μv")
+    axes[0].plot([], [], color=PALETTE[0], lw=1.8, label="momentum part μV")
     axes[0].plot(
         [],
         [],
