@@ -129,7 +129,8 @@ check-pdf: venv
 	$(BIN)/pytest tests/pdf -q
 
 # JupyterLab on the book's kernel, the notebooks' Markdown rendered as MyST (jupyterlab-myst), news
-# and update checks off (jupyter-config/, added to JUPYTER_CONFIG_PATH). As root it passes --allow-root;
+# and update checks off (jupyter-config/, added to JUPYTER_CONFIG_PATH). JUPYTER_PREFER_ENV_PATH puts
+# $(VENV)'s kernel before a `python3` kernel a user may have installed in ~/.local/share/jupyter. As root it passes --allow-root;
 # LAB_ARGS adds options (e.g. LAB_ARGS="--no-browser --port=8890"), LAB_ROOT picks the folder.
 LAB_ROOT ?= book
 LAB_ARGS ?=
@@ -137,7 +138,7 @@ LAB_CONFIG := $(CURDIR)/jupyter-config
 LAB_ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: venv
 	$(call step,lab,JupyterLab on $(LAB_ROOT)/ (its address is printed below; Ctrl-C twice stops it))
-	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" JUPYTER_PREFER_ENV_PATH=1 \
 		$(BIN)/jupyter lab --ServerApp.root_dir="$(LAB_ROOT)" $(LAB_ALLOW_ROOT) $(LAB_ARGS)
 
 # The JupyterLab browser test (tests/lab): `make lab` started on a copy of two chapters, opened and

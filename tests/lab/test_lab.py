@@ -125,7 +125,9 @@ def _copy_chapters(dest: Path) -> None:
     """The chapters, their stored {eval} results replaced by markers, beside a link
     to benchmarks/ (the notebooks read ../benchmarks/results/*.csv)."""
     (dest / "book").mkdir(parents=True)
-    (dest / "benchmarks").symlink_to(ROOT / "benchmarks", target_is_directory=True)
+    (dest / "benchmarks").symlink_to(
+        BOOK.parent / "benchmarks", target_is_directory=True
+    )
     n = 0
     for name in CHAPTERS:
         nb = json.loads((BOOK / f"{name}.ipynb").read_text())
