@@ -51,7 +51,7 @@ OPTIMISERS = {
 }
 HIDDEN = (3, 16)
 #: settings label -> (hidden units, optimiser level); the first and last are the
-# chapter's original two
+#: chapter's original two
 SETTINGS = {f"H={h}, {o} optimiser": (h, o) for h in HIDDEN for o in OPTIMISERS}
 LOOPS = ("post", "correct")
 OUT = _common.RESULTS / "binary_addition_bug_seeds.csv"
