@@ -5,13 +5,16 @@ resume from their checkpoint."""
 import csv
 import os
 import sys
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import _common  # noqa: E402
+with warnings.catch_warnings():  # pytest loaded NumPy first: the workers are pinned
+    warnings.simplefilter("ignore", RuntimeWarning)
+    import _common
 
 from nmbook.controller import MemoryController  # noqa: E402
 from nmbook.memory import STACK  # noqa: E402
@@ -68,6 +71,7 @@ def test_jobs_1_writes_the_rows_in_key_order(reference):
 
 
 def test_jobs_2_gives_the_same_rows(reference, tmp_path):
+    pytest.importorskip("joblib")  # requirements.txt pins it
     out = tmp_path / "tiny.csv"
     rows = _common.sweep(tiny_run, KEYS, out, FIELDS, jobs=2)
     assert read(out) == reference
@@ -76,6 +80,7 @@ def test_jobs_2_gives_the_same_rows(reference, tmp_path):
 
 
 def test_resume_after_an_interrupted_run(reference, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("joblib")
     out = tmp_path / "tiny.csv"
     monkeypatch.setenv(FAIL_AT, "reverse/1")
     with pytest.raises(KeyboardInterrupt):
@@ -98,6 +103,7 @@ def test_resume_after_an_interrupted_run(reference, tmp_path, monkeypatch, capsy
 
 
 def test_runs_with_several_rows_and_rows_kept_from_other_keys(reference, tmp_path):
+    pytest.importorskip("joblib")
     out = tmp_path / "two.csv"
     _common.sweep(two_rows, KEYS[4:], out, FIELDS, jobs=1)
     # a second sweep over other keys that keeps the first one's rows
@@ -118,7 +124,8 @@ def test_bad_arguments(tmp_path):
 
 
 def test_a_two_worker_dask_cluster_gives_the_same_rows(reference, tmp_path):
-    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("joblib")
+    distributed = pytest.importorskip("distributed")  # requirements.txt pins it
     out = tmp_path / "tiny.csv"
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
