@@ -58,7 +58,8 @@ def exclusive_sum(x: np.ndarray, end: str) -> np.ndarray:
 
     ``Σ_{j>i} x[j]`` for end="top", ``Σ_{j<i} x[j]`` for end="bottom"."""
     zero = np.zeros(x.shape[:-1] + (min(1, x.shape[-1]),))
-    # shift, then sum: exact zeros at the end rows, no cancellation from subtracting x
+    # shift, then sum: exact zeros at the end rows, no cancellation from
+    # subtracting x
     if end == "top":
         return np.concatenate(
             [np.cumsum(x[..., :0:-1], axis=-1)[..., ::-1], zero], axis=-1
@@ -75,7 +76,7 @@ def exclusive_sum_transpose(g: np.ndarray, end: str) -> np.ndarray:
 def _read_coefficients(
     s: np.ndarray, end: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    cap = 1.0 - exclusive_sum(s, end)  # eq. (3): read budget left when row i is reached
+    cap = 1.0 - exclusive_sum(s, end)  # eq. (3): read budget left at row i
     take_s = s <= np.maximum(cap, 0.0)  # min(s, relu(cap)): ties go to s
     return np.where(take_s, s, np.maximum(cap, 0.0)), cap, take_s
 
@@ -92,9 +93,9 @@ def _relu_grad(x: np.ndarray) -> np.ndarray:
 def read_end(s: np.ndarray, V: np.ndarray, end: str) -> tuple[np.ndarray, tuple]:
     """A read from one end (eq. 3): ``r = Σ_i min(s[i], relu(1 − Σ_i s)) V[i]``.
 
-    ``s: (B, n)``, ``V: (B, n, m)`` -> ``(r: (B, m), cache)``. The stack reads from the
-    top, the queue from the bottom, the deque from both. Taught in: Part III, chapters 1
-    and 5.
+    ``s: (B, n)``, ``V: (B, n, m)`` -> ``(r: (B, m), cache)``. The stack reads from
+    the top, the queue from the bottom, the deque from both. Taught in: Part III,
+    chapters 1 and 5.
     """
     coef, cap, take_s = _read_coefficients(s, end)
     return np.einsum("bi,bim->bm", coef, V), (coef, cap, take_s, V)
@@ -114,7 +115,7 @@ def read_end_backward(
 
 
 def pop_demand(s_prev: np.ndarray, u: np.ndarray, end: str) -> np.ndarray:
-    """What a pop of strength ``u`` still has to remove when it reaches row i (eq. 2).
+    """What a pop of strength ``u`` still has to remove on reaching row i (eq. 2).
 
     ``a_i = u − Σ_i s_prev``; the row loses ``relu(a_i)``.
     ``s_prev: (B, t)``, ``u: (B,)`` -> ``(B, t)``."""
@@ -378,12 +379,13 @@ class ContinuousMemory:
 
         Args:
             dr: ``(B, m)`` gradient w.r.t. the read ``r_t``.
-            dstate: ``(dV_t: (B, t+1, m), ds_t: (B, t+1))`` gradients w.r.t. the state
-                after the step (from later steps and any loss on the strengths).
+            dstate: ``(dV_t: (B, t+1, m), ds_t: (B, t+1))`` gradients w.r.t. the
+                state after the step (from later steps and any loss on the strengths).
             cache: from :meth:`step`.
 
         Returns:
-            ``(dv: (B, m), du: (B,), dd: (B,), (dV_prev: (B, t, m), ds_prev: (B, t)))``.
+            ``(dv, du, dd, (dV_prev, ds_prev))`` with shapes ``(B, m)``, ``(B,)``,
+            ``(B,)``, ``(B, t, m)`` and ``(B, t)``.
         """
         a, kept, rcache = cache
         dV, ds = dstate
@@ -399,7 +401,8 @@ class ContinuousMemory:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Backward of the pop in eq. (2).
 
-        ``s[i] = relu(k_i)``, ``k_i = s_prev[i] − relu(a_i)``, ``a_i = u − Σ_i s_prev``.
+        ``s[i] = relu(k_i)``, ``k_i = s_prev[i] − relu(a_i)``,
+        ``a_i = u − Σ_i s_prev``.
 
         Args:
             ds_kept: ``(B, t)`` dL/ds for the rows that existed before the step; a,
