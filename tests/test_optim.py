@@ -124,7 +124,8 @@ OURS = {"Adam": Adam, "SGD": SGD, "RMSprop": RMSProp}  # torch.optim name → nm
 
 
 def _frozen(case: str) -> dict[str, np.ndarray]:
-    return {k.split("/", 1)[1]: FROZEN[k] for k in FROZEN.files if k.startswith(case)}
+    prefix = f"{case}/"
+    return {k[len(prefix) :]: FROZEN[k] for k in FROZEN.files if k.startswith(prefix)}
 
 
 def test_frozen_cases_are_the_scripts():

@@ -39,7 +39,7 @@ from pathlib import Path
 import nbformat
 from booktoc import read_toc
 from nbclient import NotebookClient
-from nbval_plugin import DEFAULT_JITTER
+from nbval_plugin import DEFAULT_JITTER, kernel_config
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = Path(__file__).resolve().parent
@@ -146,6 +146,7 @@ def execute(path: Path, timeout: int = 1800) -> tuple[float, float]:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
+        config=kernel_config(),  # the kernel over IPC: no TCP port to race for
         timeout=timeout,
         kernel_name="python3",
         record_timing=True,

@@ -15,10 +15,18 @@ jitter is set up in this one place.
   is multiplied by ``1 + EPS·z``, with ``z`` a fixed ±1 pattern
   (``--nmbook-jitter-mode=sign``, the default) or standard normal draws
   (``--nmbook-jitter-mode=gauss``, seeded by ``--nmbook-jitter-seed``).
-* **A robust kernel start.** nbval waits 60 s for a new kernel by default; here it waits
-  :data:`KERNEL_STARTUP_TIMEOUT` s (unless ``--nbval-kernel-startup-timeout`` says
-  otherwise), and a kernel that does not start is shut down and started once more, with
-  a warning that quotes what the first one wrote to stderr.
+* **Kernels over IPC, not TCP.** jupyter_client picks a kernel's five TCP ports by
+  binding port 0 and closing the socket again; the kernel binds them a second or two
+  later. Two notebooks starting at once (``pytest -n 2``), or any other process on the
+  machine, can take such a port in between. If it is the IOPub port, ipykernel prints
+  ``Address already in use`` and then hangs for ever at exit in ``zmq.Context.term``
+  (its other sockets are still open): the kernel process stays alive, never answers,
+  and nbval fails with "Kernel didn't respond in 60 seconds" (the shell, stdin and
+  control ports make it die instead: "Kernel died before replying"). Here every kernel
+  talks over Unix sockets named after a random prefix (:func:`kernel_config`), so there
+  is no port to lose; ``tools/execute_notebooks.py`` starts its kernels the same way.
+* **One retry.** A kernel that still does not start is shut down and started once more,
+  with a warning quoting what the first one wrote to stderr (nbval discards it).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import uuid
 import warnings
 from pathlib import Path
 
@@ -35,9 +44,6 @@ PORTABILITY = Path(__file__).resolve().parent / "portability"
 DEFAULT_JITTER = 1e-9
 """The relative nudge of ``make nbval`` (and of the execution report's jittered run)."""
 JITTER_MODES = ("sign", "gauss")
-KERNEL_STARTUP_TIMEOUT = 180.0
-"""Seconds a notebook kernel may take to answer (nbval's default: 60)."""
-_NBVAL_DEFAULT_STARTUP = 60.0
 _OWNER = "NMBOOK_NBVAL_IPYTHONDIR"  # set by the process that made the folder
 
 
@@ -107,8 +113,6 @@ def make_ipythondir(eps: float, mode: str = "sign", seed: int = 0) -> dict[str, 
 def pytest_configure(config: pytest.Config) -> None:
     if not _nbval_on(config):
         return
-    if config.getoption("nbval_kernel_startup_timeout") == _NBVAL_DEFAULT_STARTUP:
-        config.option.nbval_kernel_startup_timeout = KERNEL_STARTUP_TIMEOUT
     _patch_kernel_start()
     # pytest-xdist's workers inherit the environment of the process that started them:
     # only that one makes the folder (and removes it at the end).
@@ -148,9 +152,45 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             os.environ.pop(name, None)
 
 
+def kernel_config():
+    """traitlets configuration for a ``KernelManager`` (or an nbclient
+    ``NotebookClient``, which passes it on): the kernel talks over Unix sockets (IPC)
+    named ``<tmp>/nmbook-kernel-<random>-<n>``, so there is no TCP port to race for
+    (see the module docstring). One configuration per kernel."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    prefix = Path(tempfile.gettempdir()) / f"nmbook-kernel-{uuid.uuid4().hex[:12]}"
+    config.KernelManager.ip = str(prefix)
+    return config
+
+
+def _start(kernel_name: str, cwd: str | None, stderr, startup_timeout: float):
+    """nbval's ``start_new_kernel``, over IPC: start, connect, wait until it answers."""
+    from jupyter_client.manager import KernelManager
+    from nbval.kernel import NbvalKernelspecManager
+
+    km = KernelManager(
+        kernel_name=kernel_name,
+        kernel_spec_manager=NbvalKernelspecManager(),
+        config=kernel_config(),
+    )
+    km.start_kernel(stderr=stderr, cwd=cwd)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=startup_timeout)
+    except RuntimeError:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        raise
+    return km, kc
+
+
 def _patch_kernel_start() -> None:
-    """Give nbval's ``RunningKernel`` one retry, and keep the kernel's stderr (nbval
-    sends it to /dev/null) to explain a failed start."""
+    """Start nbval's kernels over IPC (:func:`_start`), give them one retry, and keep
+    the kernel's stderr (nbval sends it to /dev/null) to explain a failed start."""
     from nbval import kernel
 
     cls = kernel.RunningKernel
@@ -161,12 +201,7 @@ def _patch_kernel_start() -> None:
         for attempt in (1, 2):
             stderr = tempfile.TemporaryFile("w+", prefix="nmbook-kernel-stderr-")
             try:
-                self.km, self.kc = kernel.start_new_kernel(
-                    startup_timeout=startup_timeout,
-                    kernel_name=kernel_name,
-                    stderr=stderr,
-                    cwd=cwd,
-                )
+                self.km, self.kc = _start(kernel_name, cwd, stderr, startup_timeout)
                 self._ensure_iopub_up()
                 return
             except RuntimeError as exc:
