@@ -105,8 +105,11 @@ nmbook.optim.SGD([p], lr=1.0).step()
 if "NMBOOK_TEST_OUT" in os.environ:  # only under the test's nbval run
     folder = os.environ["IPYTHONDIR"]
     startup = sorted(os.listdir(os.path.join(folder, "profile_default", "startup")))
+    from ipykernel.connect import get_connection_info
+    transport = get_connection_info(unpack=True)["transport"]
+    seen = {"values": p.value.tolist(), "folder": folder, "startup": startup}
     with open(os.environ["NMBOOK_TEST_OUT"], "w") as f:
-        json.dump({"values": p.value.tolist(), "folder": folder, "startup": startup}, f)
+        json.dump({**seen, "transport": transport}, f)
 print(p.value.tolist())
 """
 
@@ -115,7 +118,7 @@ print(p.value.tolist())
 def test_nbval_plugin_nudges_the_kernels_it_starts(tmp_path):
     """One nbval run through the plugin with the Gaussian jitter: the stored output
     (no jitter) no longer matches, the kernel ran the jitter from a private IPython
-    folder, and that folder is gone after the run."""
+    folder and talked over IPC, and the folder is gone after the run."""
     nb, seen = tmp_path / "one_step.ipynb", tmp_path / "seen.json"
     _notebook(nb, TRAIN_ONE_STEP)
     stored = nbformat.read(nb, as_version=4).cells[0].outputs[0]["text"]
@@ -136,4 +139,5 @@ def test_nbval_plugin_nudges_the_kernels_it_starts(tmp_path):
     kernel = json.loads(seen.read_text())
     assert all(v != 1.0 and abs(v - 1.0) < 1e-2 for v in kernel["values"]), kernel
     assert kernel["startup"] == ["00-nmbook-jitter.py"]
+    assert kernel["transport"] == "ipc"  # no TCP port to lose (tools/nbval_plugin.py)
     assert not os.path.exists(kernel["folder"])  # removed at the end of the run
