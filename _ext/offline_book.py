@@ -13,7 +13,8 @@ the console: unless ``html.favicon`` is configured, the book's own small icon
 
 It also loads ``_ext/benchmark_tables.py`` (the ``benchmark-tables`` directive of the
 benchmarks page) and ``_ext/exercise_index.py`` (the ``exercise-index`` directive of the
-exercises page), so ``_config.yml`` names a single local extension.
+exercises page) and ``_ext/stored_eval.py`` (the ``{eval}`` role, rendered from the
+results stored in each notebook), so ``_config.yml`` names a single local extension.
 
 ``tests/built/test_browser.py`` opens every page in Chromium and fails on any console
 error, so a regression of either shows up there.
@@ -83,6 +84,7 @@ def _singlehtml_knows_html_nodes(app) -> None:
 def setup(app) -> dict[str, Any]:
     app.setup_extension("benchmark_tables")
     app.setup_extension("exercise_index")
+    app.setup_extension("stored_eval")
     app.connect("config-inited", _default_favicon, priority=100)
     app.connect("builder-inited", _singlehtml_knows_html_nodes)
     # sphinx-thebe appends its nodes at the default priority (500): run after it.

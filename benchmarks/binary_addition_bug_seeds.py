@@ -54,7 +54,7 @@ OPTIMISERS = {
 }
 HIDDEN = (3, 16)
 #: settings label -> (hidden units, optimiser level); the first and last are the
-# chapter's original two
+#: chapter's original two
 SETTINGS = {f"H={h}, {o} optimiser": (h, o) for h in HIDDEN for o in OPTIMISERS}
 LOOPS = ("post", "correct")
 OUT = Path(__file__).resolve().parent / "results" / "binary_addition_bug_seeds.csv"

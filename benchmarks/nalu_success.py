@@ -66,7 +66,7 @@ FIELDS = [
 ]
 
 #: Second-layer exponents / weights of the exact solution, applied to hidden units (h₀,
-# h₁).
+#: h₁).
 _SECOND = {
     "add": (1, 1),
     "sub": (1, -1),

@@ -46,7 +46,7 @@ from nmbook.tasks.binary_addition import (  # noqa: E402
 
 N_TRAIN, N_BITS, HIDDEN, BATCH, EPOCHS, SEED = 2000, 7, 16, 100, 50, 0
 #: The best learning rate of each optimiser in optimizers_binary_addition.csv (the
-# chapter picks the same).
+#: chapter picks the same).
 BEST_LR = {
     "SGD": 3.0,
     "momentum": 0.3,

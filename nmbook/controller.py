@@ -8,9 +8,9 @@ step)::
     h_t = cell([x_t, r_{t-1}], h_{t-1})
     z_t = W_g h_t + b_g        the heads' pre-activations, columns [push, pop, values]
     d_t = σ(z_t[push])         push strength          u_t = σ(z_t[pop])   pop strength
-    v_t = tanh(z_t[values])    value to push          (V_t, s_t), r_t =
-    memory.step(V_{t-1}, s_{t-1}, v_t, u_t, d_t) o_t = W_o [h_t, r_t] + b_o logits of
-    the output symbol
+    v_t = tanh(z_t[values])    value to push
+    (V_t, s_t), r_t = memory.step(V_{t-1}, s_{t-1}, v_t, u_t, d_t)
+    o_t = W_o [h_t, r_t] + b_o logits of the output symbol
 
 The heads read ``h_t`` directly (the paper's ``o'_t``); the output sees the fresh read
 ``r_t`` as well as ``h_t``, so a symbol on top of the stack can be emitted at the step
@@ -28,8 +28,8 @@ that solves the training lengths with half-pushes and half-pops: two linear deco
 that reconstruct an earlier input symbol, one from ``h_t`` and one from the heads'
 pre-activations ``z_t``::
 
-    a_t = W_ah h_t + b_ah,   a'_t = W_az z_t + b_az,   L_aux = CE(a_t, s_{t-lag}) +
-    CE(a'_t, s_{t-lag})
+    a_t = W_ah h_t + b_ah,   a'_t = W_az z_t + b_az
+    L_aux = CE(a_t, s_{t-lag}) + CE(a'_t, s_{t-lag})
 
 where ``s_{t-lag}`` is the symbol (or delimiter) given at step ``t - lag`` (``lag = 1``:
 the previous input). Which ``o'_t``: the post puts a separate layer ``o'_t`` between the
@@ -329,7 +329,7 @@ class MemoryController(Module):
         Args:
             dlogits: ``(T, B, n_out)`` gradient of the loss w.r.t. the logits.
             dd, du: optional ``(T, B)`` extra gradients on the gates (e.g. from
-            :meth:`saturation_penalty`).
+                :meth:`saturation_penalty`).
             daux: optional ``(dL/da, dL/da')``, each ``(T, B, n_in)``: gradients on the
                 autoencoder's logits (from :meth:`autoencoder_loss`); only for a
                 controller built with ``autoencoder=True``.

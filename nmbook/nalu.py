@@ -8,8 +8,8 @@ from its unconstrained parameters ``Ŵ`` and ``M̂``::
 
     W = tanh(Ŵ) ⊙ σ(M̂)                                   (the NAC's weight)
     a = x W                                                 (NAC)
-    m = exp(log(|x| + ε) W)                                 (multiplicative, "complex"
-    NAC) g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m                   (NALU)
+    m = exp(log(|x| + ε) W)                                 (the "complex" NAC)
+    g = σ(x G),   y = g ⊙ a + (1 − g) ⊙ m                   (NALU)
 
 In the chapter these are equations ``nac``, ``nac-log`` and ``nalu``.
 
@@ -24,11 +24,11 @@ from nmbook.functional import sigmoid
 from nmbook.layers import Module, Parameter, as_rng
 
 #: Default ε inside ``log(|x| + ε)``. The paper does not state its value; 1e-7 is a
-# common choice.
+#: common choice.
 EPS = 1e-7
 #: Default bound on the exponent of the multiplicative path: ``exp`` only ever sees
-# values in : ``[-MAX_EXPONENT, MAX_EXPONENT]``, so its output stays below e^60 ≈ 1.1e26
-# and its square (in an MSE loss) : below 1.3e52 — far from float64 overflow (1.8e308).
+#: values in ``[-MAX_EXPONENT, MAX_EXPONENT]``, so its output stays below e^60 ≈ 1.1e26
+#: and its square (in an MSE loss) below 1.3e52 — far from float64 overflow (1.8e308).
 MAX_EXPONENT = 60.0
 
 
@@ -72,7 +72,7 @@ def nac_weight(W_hat: np.ndarray, M_hat: np.ndarray) -> np.ndarray:
     entries in (−1, 1).
 
     Shapes: ``W_hat, M_hat: (n_in, n_out) -> W: (n_in, n_out)``. Its saturation points
-        are exactly −1, 0, 1
+    are exactly −1, 0, 1
     (tanh → ±1 and σ → 1, or σ → 0), which biases learning towards adding, ignoring or
     subtracting an input. Taught in: Part IV, chapter 2.
     """
@@ -261,7 +261,7 @@ class NALU(Module):
       :class:`ComplexNAC`.
 
     Parameters: ``W_hat, M_hat`` (and ``W_hat_m, M_hat_m`` if not shared), ``G``, all
-        ``(n_in, n_out)`` and
+    ``(n_in, n_out)`` and
     Glorot-uniform initialised. Taught in: Part IV, chapter 2.
     """
 

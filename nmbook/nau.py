@@ -6,10 +6,9 @@ weight that is clipped into a box instead of squashed by ``tanh ⊙ σ``, and a 
 that pulls every weight to the box's integer points. With nmbook's batch-first rows,
 ``x: (B, n_in)`` and ``W: (n_in, n_out)``::
 
-    z = x W,                          W ∈ [−1, 1]             (NAU: add, subtract,
-    ignore) z_o = ∏_i (W_io x_i + 1 − W_io),  W ∈ [0, 1]              (NMU: multiply or
-    ignore) R = mean over the weights of min(|W|, 1 − |W|)          (their sparsity
-    regulariser)
+    z = x W,                          W ∈ [−1, 1]     (NAU: add, subtract, ignore)
+    z_o = ∏_i (W_io x_i + 1 − W_io),  W ∈ [0, 1]      (NMU: multiply or ignore)
+    R = mean over the weights of min(|W|, 1 − |W|)  (their sparsity regulariser)
 
 An NMU weight of 1 passes ``x_i`` into the product and a weight of 0 replaces it by the
 neutral factor 1, so the unit multiplies any subset of its inputs — negative ones and

@@ -39,8 +39,8 @@ def _check_sizes(n_in: int, n_hidden: int) -> None:
 class RNNCell(Module):
     """Elman cell ``h_t = tanh(x_t W_x + h_{t-1} W_h + b)``.
 
-    Shapes: ``x_t: (B, n_in)``, ``h: (B, H)``, ``W_x: (n_in, H)``, ``W_h: (H, H)``, ``b:
-        (H,)``.
+    Shapes: ``x_t: (B, n_in)``, ``h: (B, H)``, ``W_x: (n_in, H)``, ``W_h: (H, H)``,
+    ``b: (H,)``.
     Initialisation as PyTorch's ``nn.RNNCell``: every weight ~ U(-1/sqrt(H), 1/sqrt(H)).
     """
 
@@ -84,7 +84,7 @@ class LSTMCell(Module):
     ``c_t = σ(f) ⊙ c_{t-1} + σ(i) ⊙ tanh(g)``, ``h_t = σ(o) ⊙ tanh(c_t)``.
 
     Shapes: ``W_x: (n_in, 4H)``, ``W_h: (H, 4H)``, ``b: (4H,)`` with gate blocks in the
-        order i, f, g, o.
+    order i, f, g, o.
     Weights ~ U(-1/sqrt(H), 1/sqrt(H)) as PyTorch; the forget-gate bias is then set to
     ``forget_bias``.
     """

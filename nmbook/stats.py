@@ -41,6 +41,73 @@ def wilson_interval(
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def _check_count(k: int, n: int) -> None:
+    if (
+        isinstance(k, bool)
+        or isinstance(n, bool)
+        or not (isinstance(k, (int, np.integer)) and isinstance(n, (int, np.integer)))
+    ):
+        raise TypeError(
+            f"k and n must be integers, got {type(k).__name__} and {type(n).__name__}"
+        )
+    if n <= 0 or not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
+
+
+def binomial_cdf(k: int, n: int, p: float) -> float:
+    """``P(X ≤ k)`` for ``X ~ Binomial(n, p)``, summed exactly term by term."""
+    if k < 0:
+        return 0.0
+    return min(
+        1.0, sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+    )
+
+
+def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper–Pearson) interval for a binomial rate ``k / n``.
+
+    The lower end is the ``p`` at which ``P(X ≥ k) = α/2``, the upper end the ``p`` at
+    which ``P(X ≤ k) = α/2`` (``α = 1 − confidence``); found by bisection on the exact
+    binomial sums. At ``k = n`` the lower end is ``(α/2)^(1/n)``: 40/40 gives 0.912.
+    """
+    _check_count(k, n)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    tail = (1 - confidence) / 2
+
+    def solve(f) -> float:  # f increasing in p, root in [0, 1]
+        lo, hi = 0.0, 1.0
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if f(mid) < 0 else (lo, mid)
+        return (lo + hi) / 2
+
+    lower = 0.0 if k == 0 else solve(lambda p: 1 - binomial_cdf(k - 1, n, p) - tail)
+    upper = 1.0 if k == n else solve(lambda p: tail - binomial_cdf(k, n, p))
+    return lower, upper
+
+
+def binomial_quantile(q: float, n: int, p: float) -> int:
+    """The smallest ``k`` with ``P(X ≤ k) ≥ q`` for ``X ~ Binomial(n, p)``."""
+    if not 0 < q < 1:
+        raise ValueError(f"q must lie in (0, 1), got {q!r}")
+    if not 0 <= p <= 1:
+        raise ValueError(f"p must lie in [0, 1], got {p!r}")
+    return next(k for k in range(n + 1) if binomial_cdf(k, n, p) >= q)
+
+
+def live_floor(k: int, n: int, n_live: int, q: float = 0.001) -> int:
+    """How many of ``n_live`` fresh runs a claim may require to succeed, given ``k / n``
+    successes in a sweep.
+
+    A live run is an independent draw, so the book asserts no more than the ``q``
+    quantile of ``Binomial(n_live, p)`` with ``p`` the lower end of the sweep's 95%
+    Clopper–Pearson interval: 40/40 in the sweep and 10 live seeds give 6.
+    """
+    _check_count(k, n)
+    return binomial_quantile(q, n_live, clopper_pearson(k, n)[0])
+
+
 def format_rate(k: int, n: int) -> str:
     """``"19/20 (95% CI 76–99%)"``: a count, its total and the Wilson interval in
     whole percent."""

@@ -20,7 +20,7 @@ from nmbook.losses import bce_with_logits
 from nmbook.optim import Optimizer, clip_grad_norm
 
 #: A loss maps ``(prediction, target)`` to ``(mean loss, dloss/dprediction)`` like
-# ``nmbook.losses``.
+#: ``nmbook.losses``.
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
 

@@ -4,7 +4,14 @@ import math
 
 import pytest
 
-from nmbook.stats import format_rate, wilson_interval
+from nmbook.stats import (
+    binomial_cdf,
+    binomial_quantile,
+    clopper_pearson,
+    format_rate,
+    live_floor,
+    wilson_interval,
+)
 
 Z = 1.959963984540054
 
@@ -62,3 +69,41 @@ def test_median_interval_rejects_nan():
 
     with pytest.raises(ValueError, match="NaN"):
         median_interval([1.0, float("nan")] * 4)
+
+
+def test_clopper_pearson_closed_forms():
+    # k = n: the lower end solves p^n = 0.025, so p = 0.025^(1/n); k = 0 mirrors it
+    lo, hi = clopper_pearson(40, 40)
+    assert lo == pytest.approx(0.025 ** (1 / 40), abs=1e-12) and hi == 1.0
+    assert round(lo, 2) == 0.91
+    lo0, hi0 = clopper_pearson(0, 20)
+    assert lo0 == 0.0 and hi0 == pytest.approx(1 - 0.025 ** (1 / 20), abs=1e-12)
+
+
+def test_clopper_pearson_one_of_two_by_hand():
+    # k = 1, n = 2: P(X >= 1) = 1 - (1-p)^2 = 0.025 -> p = 1 - sqrt(0.975); the upper
+    # end mirrors it
+    lo, hi = clopper_pearson(1, 2)
+    assert lo == pytest.approx(1 - 0.975**0.5, abs=1e-12)
+    assert hi == pytest.approx(0.975**0.5, abs=1e-12)
+
+
+def test_binomial_quantile_and_live_floor_by_hand():
+    # Bin(2, 1/2): P(X<=0) = 1/4, P(X<=1) = 3/4
+    assert binomial_quantile(0.2, 2, 0.5) == 0
+    assert binomial_quantile(0.5, 2, 0.5) == 1
+    assert binomial_quantile(0.8, 2, 0.5) == 2
+    # 40/40 in a sweep -> p = 0.025^(1/40) = 0.9119; Bin(10, p): P(X<=5) = 9.2e-4
+    # < 0.001 <= P(X<=6), so 10 live seeds may be required to give 6 successes
+    p = 0.025 ** (1 / 40)
+    assert binomial_cdf(5, 10, p) < 0.001 <= binomial_cdf(6, 10, p)
+    assert live_floor(40, 40, 10) == 6
+
+
+def test_exact_interval_bad_input():
+    with pytest.raises(ValueError, match="k=3"):
+        clopper_pearson(3, 2)
+    with pytest.raises(TypeError, match="integers"):
+        live_floor(1.5, 2, 10)
+    with pytest.raises(ValueError, match="q must"):
+        binomial_quantile(1.0, 3, 0.5)

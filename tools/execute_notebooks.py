@@ -135,6 +135,46 @@ def _cell_seconds(cell: nbformat.NotebookNode) -> float:
     ).total_seconds()
 
 
+EVAL_ROLE = re.compile(r"\{eval\}`([^`]+)`")
+
+
+class StoringClient(NotebookClient):
+    """A NotebookClient that also evaluates each Markdown cell's ``{eval}`` expressions.
+
+    After the code cells above it have run, the expressions are sent to the kernel as
+    ``user_expressions`` of a silent request, and the replies are stored in the cell's
+    metadata ``user_expressions`` (jupyterlab-myst's format), where the book
+    (``_ext/stored_eval.py``) and JupyterLab read them. A failing expression fails the
+    execution, like a failing cell.
+    """
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        if cell.cell_type != "markdown":
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        exprs = list(dict.fromkeys(m.group(1) for m in EVAL_ROLE.finditer(cell.source)))
+        cell.metadata.pop("user_expressions", None)
+        if not exprs:
+            return cell
+        keys = {f"e{i}": e for i, e in enumerate(exprs)}
+        msg_id = self.kc.execute(
+            "", silent=True, store_history=False, user_expressions=keys
+        )
+        reply = await self.async_wait_for_reply(msg_id)
+        results = reply["content"]["user_expressions"]
+        stored = []
+        for key, expr in keys.items():
+            result = dict(results[key])
+            if result.get("status") != "ok":
+                raise RuntimeError(
+                    f"cell {cell_index}: {{eval}}`{expr}` failed: "
+                    f"{result.get('ename')}: {result.get('evalue')}"
+                )
+            result.pop("traceback", None)
+            stored.append({"expression": expr, "result": result})
+        cell.metadata["user_expressions"] = stored
+        return cell
+
+
 def execute(path: Path, timeout: int = 1800) -> tuple[float, float]:
     """Execute ``path`` in place in a fresh ``python3`` kernel.
 
@@ -144,7 +184,7 @@ def execute(path: Path, timeout: int = 1800) -> tuple[float, float]:
     ``CellExecutionError``) without writing the notebook.
     """
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
+    client = StoringClient(
         nb,
         config=kernel_config(),  # the kernel over IPC: no TCP port to race for
         timeout=timeout,

@@ -320,7 +320,7 @@ class ContinuousMemory:
         return _relu_grad(x)
 
     #: How many values (and push/pop pairs) the memory takes per step, and how many
-    # reads (of width m) it gives.
+    #: reads (of width m) it gives.
     n_values = 1
     n_reads = 1
 
@@ -408,7 +408,7 @@ class ContinuousMemory:
 #: The continuous stack of the paper (eqs. 1–3).
 STACK = ContinuousMemory("top")
 #: The continuous queue: the same step, with the read and the pop counted from the
-# bottom.
+#: bottom.
 QUEUE = ContinuousMemory("bottom")
 
 

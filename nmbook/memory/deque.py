@@ -89,8 +89,9 @@ class ContinuousDeque:
                 push strengths (column 0: top, column 1: bottom).
 
         Returns:
-            ``((V_t: (B, n+2, m), s_t: (B, n+2)), r_t: (B, 2m) = [r_top, r_bot],
-            cache)``.
+            ``(state_t, r_t, cache)`` with ``state_t = (V_t, s_t)``,
+            ``V_t: (B, n+2, m)``, ``s_t: (B, n+2)`` and
+            ``r_t = [r_top, r_bot]: (B, 2m)``.
         """
         V_prev, s_prev = state
         a_top = pop_demand(s_prev, u[:, 0], "top")
@@ -117,8 +118,8 @@ class ContinuousDeque:
                 after the step.
 
         Returns:
-            ``(dv: (B, 2, m), du: (B, 2), dd: (B, 2), (dV_prev: (B, n, m), ds_prev: (B,
-            n)))``.
+            ``(dv, du, dd, (dV_prev, ds_prev))`` with ``dv: (B, 2, m)``,
+            ``du, dd: (B, 2)``, ``dV_prev: (B, n, m)`` and ``ds_prev: (B, n)``.
         """
         a_top, a_bot, kept, c_top, c_bot = cache
         dV, ds = dstate

@@ -112,8 +112,9 @@ def plot_deque_trace(
             :func:`nmbook.memory.deque.deque_reads` (after step t the rows sit in slots
             ``T−1−t .. T+t``).
         w_top, w_bot: ``(T, 2T)`` read weights of the top and bottom reads in the same
-        layout. top_labels, bottom_labels: names of the values pushed on top / at the
-        bottom, default ``a1.. / b1..``.
+            layout.
+        top_labels, bottom_labels: names of the values pushed on top / at the bottom,
+            default ``a1.. / b1..``.
 
     Returns:
         ``matplotlib.axes.Axes`` — the axes drawn on.
@@ -232,8 +233,8 @@ def plot_gate_heatmaps(d, u, lengths=None, axes=None, title=None):
     sequences, side by side.
 
     Args:
-        d, u: ``(N, T)`` gates of N sequences (one row each; e.g. ``model.d.T`` after a
-        forward pass).
+        d, u: ``(N, T)`` gates of N sequences (one row each; e.g. ``model.d.T`` after
+            a forward pass).
         lengths: optional ``(N,)`` input lengths L; a white tick marks the delimiter
             step ``L + 1`` of each row and steps after ``2L + 1`` (padding) are masked
             out.

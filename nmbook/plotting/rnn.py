@@ -136,7 +136,8 @@ def plot_momentum_lookahead(
 
     Args:
         theta, velocity: ``(2,)`` arrays, the parameters and the velocity before the
-        step. lr, mu: the learning rate ``η > 0`` and momentum ``0 <= μ < 1``.
+            step.
+        lr, mu: the learning rate ``η > 0`` and momentum ``0 <= μ < 1``.
         curvature: ``(c_1, c_2)``, both positive: an elongated valley when they differ.
         axes: two axes to draw on (default: a new figure).
 

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 #: One colour per role, used consistently across chapters (colour-blind safe, seaborn's
-# "colorblind").
+#: "colorblind").
 PALETTE = sns.color_palette("colorblind", 8)
 
 

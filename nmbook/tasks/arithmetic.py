@@ -25,7 +25,7 @@ from nmbook.nalu import NAC, NALU, ComplexNAC
 from nmbook.optim import Adam
 
 #: name -> (formula as printed, function of (a, b)). ``b`` is unused by ``square`` and
-# ``sqrt``.
+#: ``sqrt``.
 OPERATIONS: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "add": ("a + b", lambda a, b: a + b),
     "sub": ("a − b", lambda a, b: a - b),
@@ -36,7 +36,7 @@ OPERATIONS: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]
 }
 
 #: Default input ranges: training / interpolation inputs ~ U[1, 2), extrapolation inputs
-# ~ U[2, 6).
+#: ~ U[2, 6).
 INTERPOLATION_RANGE = (1.0, 2.0)
 EXTRAPOLATION_RANGE = (2.0, 6.0)
 
@@ -61,7 +61,7 @@ class ArithmeticTask:
         n_inputs: length of the input vector ``x``.
         a_slice, b_slice: ``(start, stop)`` index ranges; ``a = x[start:stop].sum()``.
         interpolation, extrapolation: ``(low, high)`` of the uniform input
-        distributions.
+            distributions.
     """
 
     op: str
@@ -195,7 +195,7 @@ def make_arithmetic_task(
 # experiment protocol
 
 #: Model kinds of :func:`build_static_model`: the four of the chapter's table, then the
-# log-space NAC stack and : the ReLU MLP that Madsen & Johansen (2020) also compare.
+#: log-space NAC stack and the ReLU MLP that Madsen & Johansen (2020) also compare.
 MODEL_KINDS = ("relu6", "none", "nac", "nalu", "nacmul", "relu")
 
 

@@ -5,13 +5,13 @@ Convention. Numbers are written **little-endian** (least significant bit first),
 network meets the bits in the order in which a carry travels. Two ``n_bits``-bit
 operands ``a`` and ``b`` occupy ``T = n_bits + 1`` time steps, time first::
 
-    x[t, i] = (bit t of a_i, bit t of b_i)     x: (T, B, 2); both bits are 0 at the
-    padding step t = n_bits target[t, i, 0] = bit t of a_i + b_i        target: (T, B,
-    1); the step t = n_bits holds the carry-out
+    x[t, i] = (bit t of a_i, bit t of b_i)    x: (T, B, 2)
+    target[t, i, 0] = bit t of a_i + b_i       target: (T, B, 1)
 
-so the sum, which can need ``n_bits + 1`` bits, is always read off the whole target
-sequence. Operands and sums are Python integers (object arrays), so 64-bit and longer
-numbers are exact.
+Both bits of ``x`` are 0 at the padding step ``t = n_bits``, whose target holds the
+carry-out, so the sum, which can need ``n_bits + 1`` bits, is always read off the whole
+target sequence. Operands and sums are Python integers (object arrays), so 64-bit and
+longer numbers are exact.
 
 Taught in: Part II (*An RNN from scratch, part 2: binary addition*), after Roelants'
 post (2015).
@@ -120,8 +120,8 @@ def addition_sequences(a: Iterable[int], b: Iterable[int], n_bits: int) -> Addit
     convention.
 
     Returns:
-        :class:`AdditionData` with ``x: (n_bits + 1, B, 2)`` and ``target: (n_bits + 1,
-        B, 1)``.
+        :class:`AdditionData` with ``x: (n_bits + 1, B, 2)`` and
+        ``target: (n_bits + 1, B, 1)``.
     """
     n_bits = _positive_int(n_bits, "n_bits")
     a, b = _as_ints(a, "a"), _as_ints(b, "b")
@@ -338,7 +338,7 @@ def train_adder(
 
     Args:
         batch_size, seed, slicing, shuffle: the minibatches, see
-        :class:`AdditionBatches`.
+            :class:`AdditionBatches`.
         held_out: if given, the whole-sum accuracy on it is measured after every epoch,
             and with ``stop_when_solved`` training stops after the first epoch that
             reaches 100%.

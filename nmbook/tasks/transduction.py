@@ -5,8 +5,8 @@ A sample of length L over a vocabulary of ``vocab`` symbols is laid out in time 
 
     t = 0 .. L-1     input: the symbols (one-hot)          target: none
     t = L            input: the delimiter                  target: none
-    t = L+1 .. 2L    input: blank (all zeros)               target: the transformed
-    sequence t > 2L           padding (all zeros)                    target: none
+    t = L+1 .. 2L    input: blank (all zeros)              target: the result
+    t > 2L           padding (all zeros)                   target: none
 
 Inputs have ``vocab + 1`` channels (the last one is the delimiter). The loss mask is 1
 only on the output phase. Taught in: Part III, chapters 3–5.
