@@ -29,7 +29,7 @@ step = @printf '\n==> make %s (+%ss): %s\n' '$(1)' "$(elapsed)" '$(2)'
 
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: help venv clean-venv book test lint unit nbval build check-html pdf check-pdf lab check-lab execute serve report benchmarks clean
+.PHONY: help venv clean-venv book test lint unit nbval build check-html pdf check-pdf check-wheel lab check-lab execute serve report benchmarks clean
 
 help:
 	@echo "make book   - build the HTML book into $(HTML)"
@@ -70,28 +70,22 @@ unit: venv
 	$(call step,unit,the unit tests in tests/ (about 1 minute; 5 torch parity tests skip without torch))
 	$(BIN)/pytest tests --ignore=tests/built --ignore=tests/pdf --ignore=tests/lab -q
 
-# Strict nbval on a nudged trajectory: tools/portability/jitter.py runs in every kernel of this step (and only
-# here) and multiplies each parameter by 1 ± NBVAL_JITTER after its optimiser's first step, as another CPU's BLAS
-# kernels would. An output downstream of training that is still compared then fails here, not on a reader's
-# machine. `make nbval NBVAL_JITTER=0` re-executes on the stored trajectory. NBVAL_FILES picks notebooks.
-NBVAL_JITTER ?= 1e-9
+# Strict nbval on a nudged trajectory: tools/nbval_plugin.py (loaded by conftest.py) runs
+# tools/portability/jitter.py in every kernel of this step (and of `make report`), which multiplies each parameter
+# by 1 ± ε after its optimiser's first step, as another CPU's BLAS kernels would. An output downstream of training
+# that is still compared then fails here, not on a reader's machine. ε is the plugin's DEFAULT_JITTER unless
+# NBVAL_JITTER says otherwise (`make nbval NBVAL_JITTER=0` re-executes on the stored trajectory);
+# NBVAL_JITTER_MODE=gauss draws the factors from N(0, 1) instead of ±1. NBVAL_FILES picks notebooks.
+NBVAL_JITTER ?=
+NBVAL_JITTER_MODE ?= sign
 NBVAL_FILES ?= $(NOTEBOOKS)
-JITTER_IPYTHONDIR := $(CURDIR)/_build/.nbval-ipython
 nbval: venv
 	$(call step,nbval,the notebooks re-executed and compared under strict nbval (all of them: about 3 minutes on 2 workers))
 	@if [ -z "$(NBVAL_FILES)" ]; then \
 		echo "nbval: no notebook under book/ yet, nothing to re-execute"; exit 0; \
 	fi; \
-	if [ "$(NBVAL_JITTER)" = "0" ]; then \
-		echo "nbval: stored trajectory (no jitter)"; \
-	else \
-		rm -rf "$(JITTER_IPYTHONDIR)" && mkdir -p "$(JITTER_IPYTHONDIR)/profile_default/startup"; \
-		cp tools/portability/jitter.py "$(JITTER_IPYTHONDIR)/profile_default/startup/00-nmbook-jitter.py"; \
-		cp tools/portability/ipython_kernel_config.py "$(JITTER_IPYTHONDIR)/profile_default/"; \
-		export IPYTHONDIR="$(JITTER_IPYTHONDIR)" NMBOOK_JITTER="$(NBVAL_JITTER)"; \
-		echo "nbval: every parameter nudged by a relative $(NBVAL_JITTER) after its optimiser's first step"; \
-	fi; \
 	PYTHONPATH="$(CURDIR)/mk$${PYTHONPATH:+:$$PYTHONPATH}" $(BIN)/pytest --nbval --nbval-current-env \
+		--nmbook-jitter$(if $(NBVAL_JITTER),=$(NBVAL_JITTER)) --nmbook-jitter-mode=$(NBVAL_JITTER_MODE) \
 		-p no:randomly -p nbval_progress -n 2 --dist loadfile -q -o console_output_style=classic $(NBVAL_FILES)
 
 # Sphinx prints a line per image it copies ("copying images... [ 3%] <hash>.png", in colour): dropped,
@@ -127,6 +121,11 @@ pdf: venv
 # Checks of the PDF (they fail, not skip, when it is missing): run `make pdf` first.
 check-pdf: venv
 	$(BIN)/pytest tests/pdf -q
+
+# The package as a user installs it: build the wheel, install it (not editable) into a fresh virtual environment
+# with NumPy, matplotlib and seaborn at their pinned versions, and import every module of nmbook from there.
+check-wheel: venv
+	$(BIN)/python tools/check_wheel.py
 
 # JupyterLab on the book's kernel, the notebooks' Markdown rendered as MyST (jupyterlab-myst), news
 # and update checks off (jupyter-config/, added to JUPYTER_CONFIG_PATH). JUPYTER_PREFER_ENV_PATH puts

@@ -26,15 +26,21 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+try:  # tools/ is on sys.path under pytest (the conftest.py at the root)
+    from booktoc import read_toc
+except ImportError:  # in Sphinx: the book's tools/ beside this _ext/
+    sys.path.append(str(Path(__file__).resolve().parents[1] / "tools"))
+    from booktoc import read_toc
 
 logger = logging.getLogger(__name__)
 
@@ -143,10 +149,7 @@ def chapter_exercises(
 
 def toc_chapters(root: Path) -> list[str]:
     """Docnames of the chapters in ``_toc.yml`` order (the root page excluded)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    return [
-        c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])
-    ]
+    return read_toc(root / "_toc.yml").chapters
 
 
 def _title(path: Path) -> str:

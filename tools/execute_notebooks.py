@@ -10,11 +10,17 @@ Each notebook is executed in a fresh ``python3`` kernel and written back with it
 outputs. A notebook whose execution fails is left untouched on disk and reported as
 failed; the others still run. With ``--report`` each notebook is then checked with
 strict nbval (a second fresh execution whose compared text outputs must equal the stored
-ones), on the stored trajectory and on a jittered one (``tools/portability/jitter.py``),
-and a Markdown page is written: per notebook its title, code cells, how many of them are
-not compared, the wall time of the fresh execution (and of its exercise solutions) and
-both nbval results, and the machine it ran on. The exit status is 1 if any execution or
-nbval check failed.
+ones), on the stored trajectory and on a jittered one (``tools/portability/jitter.py``,
+set up by ``tools/nbval_plugin.py`` as for ``make nbval``), and a Markdown page is
+written: per notebook its title, code cells, how many of them are not compared, the wall
+time of the fresh execution (and of its exercise solutions) and both nbval results, and
+the machine it ran on. The exit status is 1 if any execution or either nbval check
+failed.
+
+The report also measures how far each notebook's compared outputs hold under harder
+nudges (:data:`HARDER_NUDGES`: every parameter times ``1 + ε·N(0, 1)`` after its
+optimiser's first step, ε = 1e-6 and 1e-4) and records each result in its own column.
+Those runs inform; they do not fail the report.
 """
 
 from __future__ import annotations
@@ -24,18 +30,19 @@ import datetime as dt
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from booktoc import read_toc
 from nbclient import NotebookClient
+from nbval_plugin import DEFAULT_JITTER, kernel_config
 
 ROOT = Path(__file__).resolve().parents[1]
+TOOLS = Path(__file__).resolve().parent
 IGNORE_TAG = "nbval-ignore-output"
 KERNELSPEC = {
     "display_name": "Python 3 (ipykernel)",
@@ -59,6 +66,8 @@ class Result:
     nbval_seconds: float | None = None
     jitter_passed: bool | None = None
     jitter_summary: str = ""
+    # label of each of HARDER_NUDGES → (passed, pytest's summary line)
+    harder: dict[str, tuple[bool, str]] = field(default_factory=dict)
     ignored_cells: int = 0  # code cells tagged nbval-ignore-output
 
     @property
@@ -177,6 +186,7 @@ def execute(path: Path, timeout: int = 1800) -> tuple[float, float]:
     nb = nbformat.read(path, as_version=4)
     client = StoringClient(
         nb,
+        config=kernel_config(),  # the kernel over IPC: no TCP port to race for
         timeout=timeout,
         kernel_name="python3",
         record_timing=True,
@@ -195,70 +205,45 @@ def execute(path: Path, timeout: int = 1800) -> tuple[float, float]:
     return elapsed, solutions
 
 
-# relative nudge of every parameter after its optimiser's first step (as `make nbval`)
-JITTER = 1e-9
+# The report's harder nudges, beyond `make nbval`'s: (label, ε, mode of the factors z)
+HARDER_NUDGES = (("1e-6", 1e-6, "gauss"), ("1e-4", 1e-4, "gauss"))
+HARDER = [label for label, _, _ in HARDER_NUDGES]
 
 
-def nbval(path: Path, jitter: float | None = None) -> tuple[bool, str, float]:
+def nbval(
+    path: Path, jitter: float = 0.0, mode: str = "sign", seed: int = 0
+) -> tuple[bool, str, float]:
     """Run strict nbval on one notebook; return (passed, pytest's summary line, wall
     time in seconds).
 
-    With ``jitter``, every kernel first runs ``tools/portability/jitter.py`` (as in
-    `make nbval`), so training follows a slightly different trajectory from the one that
-    stored the outputs.
+    With ``jitter`` ε > 0, every kernel first runs ``tools/portability/jitter.py``, set
+    up by ``tools/nbval_plugin.py`` exactly as in `make nbval` (``mode`` "sign": factors
+    1 ± ε; "gauss": 1 + ε·N(0, 1), seeded by ``seed``), so training follows a slightly
+    different trajectory from the one that stored the outputs.
     """
-    env = dict(os.environ)
-    tmp = None
-    if jitter:
-        tmp = tempfile.TemporaryDirectory(prefix="nbval-ipython-")
-        startup = Path(tmp.name) / "profile_default" / "startup"
-        startup.mkdir(parents=True)
-        shutil.copy(
-            ROOT / "tools" / "portability" / "jitter.py",
-            startup / "00-nmbook-jitter.py",
-        )
-        shutil.copy(
-            ROOT / "tools" / "portability" / "ipython_kernel_config.py", startup.parent
-        )
-        env.update(IPYTHONDIR=tmp.name, NMBOOK_JITTER=repr(jitter))
+    options = [f"--nmbook-jitter={jitter!r}", f"--nmbook-jitter-mode={mode}"]
+    options.append(f"--nmbook-jitter-seed={seed}")
     start = time.perf_counter()
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--nbval",
-            "--nbval-current-env",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            str(path),
-        ],
+        # run from tools/ so that `-p nbval_plugin` finds the plugin even for a
+        # notebook outside the repository (whose run reads no conftest.py of ours)
+        [sys.executable, "-m", "pytest", "-p", "nbval_plugin", "--nbval"]
+        + ["--nbval-current-env", "-q", "-p", "no:cacheprovider", *options]
+        + [str(path.resolve())],
         capture_output=True,
         text=True,
-        cwd=ROOT,
-        env=env,
+        cwd=TOOLS,
     )
     elapsed = time.perf_counter() - start
-    if tmp is not None:
-        tmp.cleanup()
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     summary = (lines[-1] if lines else "no output").strip("= ")
     summary = re.sub(
         r"\s+in\s+[\d.]+s(\s+\([^)]*\))?$", "", summary
     )  # the time is reported in its own column
+    failed = re.findall(r"^FAILED \S+::Cell (\d+)", proc.stdout, re.MULTILINE)
+    if failed:
+        summary += f" (cell{'s' if len(failed) > 1 else ''} {', '.join(failed)})"
     return proc.returncode == 0, summary, elapsed
-
-
-def toc_entries(toc: Path = ROOT / "_toc.yml") -> list[str]:
-    """``file:``/``root:`` entries of the table of contents, without suffix, in
-    reading order."""
-    entries = []
-    for line in toc.read_text().splitlines():
-        m = re.match(r"\s*-?\s*(?:file|root):\s*(\S+)", line.split("#", 1)[0])
-        if m:
-            entries.append(Path(m.group(1)).with_suffix("").as_posix())
-    return entries
 
 
 def machine() -> str:
@@ -315,8 +300,12 @@ def run(paths: list[Path], report: Path | None) -> list[Result]:
         if report and r.seconds is not None:
             r.nbval_passed, r.nbval_summary, r.nbval_seconds = nbval(path)
             print(f"  nbval: {r.nbval_summary} ({r.nbval_seconds:.1f} s)", flush=True)
-            r.jitter_passed, r.jitter_summary, _ = nbval(path, jitter=JITTER)
+            r.jitter_passed, r.jitter_summary, _ = nbval(path, jitter=DEFAULT_JITTER)
             print(f"  nbval, jittered trajectory: {r.jitter_summary}", flush=True)
+            for label, eps, mode in HARDER_NUDGES:
+                passed, summary, _ = nbval(path, jitter=eps, mode=mode)
+                r.harder[label] = (passed, summary)
+                print(f"  nbval, ε = {label} ({mode}): {summary}", flush=True)
         results.append(r)
     return results
 
@@ -337,7 +326,7 @@ def _cell(text: str) -> str:
 def write_report(out: Path, results: list[Result], today: str | None = None) -> None:
     """Write the execution report page (MyST Markdown) to ``out``."""
     out = out.resolve()
-    toc = toc_entries()
+    toc = read_toc().files
     order = {entry: i for i, entry in enumerate(toc)}
 
     def key(r: Result) -> tuple[int, str]:
@@ -369,7 +358,7 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
             "on a *jittered* one, where every parameter is"
         ),
         (
-            f"nudged by a relative {JITTER:g} after its optimiser's first "
+            f"nudged by a relative {DEFAULT_JITTER:g} after its optimiser's first "
             f"step, as another machine's floating-point"
         ),
         (
@@ -387,6 +376,23 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
         ),
         "cells of the worked solutions that close each chapter.",
         "",
+        (
+            "The last columns push harder: strict nbval again, with every "
+            "parameter multiplied by 1 + ε·z after its"
+        ),
+        (
+            "optimiser's first step, z drawn from a standard normal "
+            f"distribution (seeded), for ε = {' and ε = '.join(HARDER)}. They"
+        ),
+        (
+            "measure how far each notebook's compared outputs hold off the "
+            "stored trajectory; a failure there is"
+        ),
+        (
+            "reported (with the cells that differ), not an error: no "
+            "check requires them."
+        ),
+        "",
         f"Report of {today}, measured on: {machine()}.",
         "",
     ]
@@ -402,8 +408,10 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
         lines += [
             "| Chapter | Notebook | Code cells | Not compared | Fresh "
             "execution (s) | of which exercises (s) "
-            "| nbval (strict) | nbval (s) | nbval, jittered |",
-            "|---|---|---:|---:|---:|---:|---|---:|---|",
+            "| nbval (strict) | nbval (s) | nbval, jittered "
+            + "".join(f"| nbval, ε = {h} (Gaussian) " for h in HARDER)
+            + "|",
+            "|---|---|---:|---:|---:|---:|---|---:|---" + "|---" * len(HARDER) + "|",
         ]
         for r in results:
             rel = _rel(r.path)
@@ -416,6 +424,7 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
             else:
                 chapter = f"{_cell(r.title)} (not in the table of contents)"
             jit = "—"
+            harder = ["—"] * len(HARDER)
             if r.seconds is None:
                 seconds, ex_s, status, nbval_s = (
                     "—",
@@ -434,6 +443,13 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
                     jit = (
                         "passed" if r.jitter_passed else "**FAILED**"
                     ) + f": {_cell(r.jitter_summary)}"
+                harder = [
+                    ("passed" if r.harder[h][0] else "failed")
+                    + f": {_cell(r.harder[h][1])}"
+                    if h in r.harder
+                    else "—"
+                    for h in HARDER
+                ]
             share = (
                 f"{r.ignored_cells} ({r.ignored_cells / r.code_cells:.0%})"
                 if r.code_cells
@@ -443,7 +459,7 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
                 f"| {chapter} | `{rel.as_posix()}` | {r.code_cells} | {share} "
                 f"| {seconds} | {ex_s} | {status} "
                 f"| {nbval_s} "
-                f"| {jit} |"
+                f"| {jit} " + "".join(f"| {h} " for h in harder) + "|"
             )
         lines += [
             "",
@@ -451,8 +467,13 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
             f"under strict nbval, with and without the "
             "jitter; total fresh "
             f"execution time {total:.1f} s.",
-            "",
         ]
+        for h in HARDER:
+            held = sum(r.harder.get(h, (False, ""))[0] for r in results)
+            lines[-1] += (
+                f" At ε = {h} (Gaussian), {held} of {len(results)} passed strict nbval."
+            )
+        lines.append("")
     out.write_text("\n".join(lines))
     print(f"wrote {out}")
 

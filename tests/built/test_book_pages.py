@@ -22,23 +22,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from booktoc import ROOT, read_toc
 
-ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-def _toc_files() -> list[str]:
-    files = []
-    for line in (ROOT / "_toc.yml").read_text().splitlines():
-        m = re.match(r"\s*-?\s*(?:file|root):\s*(\S+)", line.split("#", 1)[0])
-        if m:
-            files.append(Path(m.group(1)).with_suffix("").as_posix())
-    return files
-
-
 def _toc_notebooks() -> list[str]:
-    return [f for f in _toc_files() if (ROOT / f).with_suffix(".ipynb").exists()]
+    return read_toc().notebooks()
 
 
 class _Tables(HTMLParser):

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from booktoc import ROOT, read_toc
 
-ROOT = Path(__file__).resolve().parents[2]
 PDF = ROOT / "_build" / "pdf" / "nmbook.pdf"
 SINGLE = ROOT / "_build" / "pdf" / "src" / "_build" / "singlehtml"
 HTML = ROOT / "_build" / "html"
@@ -63,9 +63,8 @@ def _texts() -> tuple[str, ...]:
 
 def _toc() -> tuple[list[str], list[tuple[str, list[str]]]]:
     """The chapter files and the parts ``[(caption, [file, ...])]`` of ``_toc.yml``."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    parts = [(p["caption"], [c["file"] for c in p["chapters"]]) for p in toc["parts"]]
-    return [toc["root"]] + [f for _, files in parts for f in files], parts
+    toc = read_toc()
+    return toc.files, [(p.caption, list(p.chapters)) for p in toc.parts]
 
 
 def _title(file: str) -> str:
