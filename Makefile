@@ -63,8 +63,9 @@ test: venv lint unit nbval build check-html
 	@echo "make test: all checks passed in $(elapsed) s"
 
 lint: venv
-	$(call step,lint,ruff check of the package$(,) tests$(,) tools and notebooks (a few seconds))
+	$(call step,lint,ruff check and ruff format --check of the package$(,) tests$(,) tools and notebooks (a few seconds))
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 unit: venv
 	$(call step,unit,the unit tests in tests/ (about 1 minute; 5 torch parity tests skip without torch))

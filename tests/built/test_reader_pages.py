@@ -104,9 +104,11 @@ def measure() -> Iterator:
             )
             context.route(
                 "**/*",
-                lambda r: r.continue_()
-                if r.request.url.startswith(base)
-                else r.abort("blockedbyclient"),
+                lambda r: (
+                    r.continue_()
+                    if r.request.url.startswith(base)
+                    else r.abort("blockedbyclient")
+                ),
             )
 
             def run(page_path: str) -> dict[str, list[str]]:
