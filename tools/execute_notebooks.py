@@ -69,6 +69,7 @@ class Result:
     # label of each of HARDER_NUDGES → (passed, pytest's summary line)
     harder: dict[str, tuple[bool, str]] = field(default_factory=dict)
     ignored_cells: int = 0  # code cells tagged nbval-ignore-output
+    words: int = 0  # words of prose before the exercises
 
     @property
     def ok(self) -> bool:
@@ -267,6 +268,18 @@ def machine() -> str:
     )
 
 
+def prose_words(nb: nbformat.NotebookNode) -> int:
+    """Words of Markdown before the ``## Exercises`` heading (the budget is 3,000)."""
+    words = 0
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        if re.search(r"^## Exercises\b", cell.source, re.M):
+            break
+        words += len(re.findall(r"\S+", cell.source))
+    return words
+
+
 def run(paths: list[Path], report: Path | None) -> list[Result]:
     results = []
     for path in paths:
@@ -279,6 +292,7 @@ def run(paths: list[Path], report: Path | None) -> list[Result]:
                 c.cell_type == "code" and IGNORE_TAG in c.metadata.get("tags", [])
                 for c in nb.cells
             ),
+            words=prose_words(nb),
         )
         print(f"executing {path} ...", flush=True)
         try:
@@ -374,7 +388,8 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
             "them. The column *not compared* counts those cells; *of "
             "which exercises* is the time spent in the code"
         ),
-        "cells of the worked solutions that close each chapter.",
+        "cells of the worked solutions that close each chapter; *words* counts",
+        "the prose before a chapter's exercises (at most 3,000).",
         "",
         (
             "The last columns push harder: strict nbval again, with every "
@@ -406,12 +421,14 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
         ]
     else:
         lines += [
-            "| Chapter | Notebook | Code cells | Not compared | Fresh "
+            "| Chapter | Notebook | Words | Code cells | Not compared | Fresh "
             "execution (s) | of which exercises (s) "
             "| nbval (strict) | nbval (s) | nbval, jittered "
             + "".join(f"| nbval, ε = {h} (Gaussian) " for h in HARDER)
             + "|",
-            "|---|---|---:|---:|---:|---:|---|---:|---" + "|---" * len(HARDER) + "|",
+            "|---|---|---:|---:|---:|---:|---:|---|---:|---"
+            + "|---" * len(HARDER)
+            + "|",
         ]
         for r in results:
             rel = _rel(r.path)
@@ -456,7 +473,8 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
                 else "0"
             )
             lines.append(
-                f"| {chapter} | `{rel.as_posix()}` | {r.code_cells} | {share} "
+                f"| {chapter} | `{rel.as_posix()}` | {r.words:,} "
+                f"| {r.code_cells} | {share} "
                 f"| {seconds} | {ex_s} | {status} "
                 f"| {nbval_s} "
                 f"| {jit} " + "".join(f"| {h} " for h in harder) + "|"
