@@ -7,10 +7,12 @@ next build without anyone editing the page, and no notebook has to be executed d
 the build. For each CSV the directive emits a section titled with the CSV's name that
 leads with what the benchmark shows: one sentence and one short table computed from the
 CSV by ``_ext/benchmark_summaries.py`` (success rates with their intervals, medians,
-speed ratios against the baseline). Then come the first paragraph of the docstring of
-the script that writes it, the command that reproduces it (``python
+speed ratios against the baseline; a summary of more than six rows is collapsed in its
+own dropdown). Then, collapsed in a dropdown, come the first paragraph of the docstring
+of the script that writes it, the command that reproduces it (``python
 benchmarks/<script>.py``), a link to the CSV file itself (copied into the build by
-Sphinx as a download) and, collapsed in a dropdown, the full table. Scripts in
+Sphinx as a download) and the full table. The page leads with a figure: ``stack.csv``'s
+speed ratios as bars. Scripts in
 ``benchmarks/`` whose CSV does not exist yet are listed with their command; nothing is
 invented when no benchmark has run.
 
@@ -31,6 +33,8 @@ from __future__ import annotations
 
 import ast
 import csv
+import html
+import math
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 # a table longer than this is a sign the CSV wants summarising in its script
 MAX_ROWS = 500
+# a longer summary table waits behind its own toggle, so the page stays short
+SHOWN_SUMMARY_ROWS = 6
 
 
 def _scripts(bench: Path) -> dict[str, Path]:
@@ -111,7 +117,9 @@ def _table(
     return table
 
 
-def _collapsed(env, title: str, body: list[nodes.Node]) -> nodes.Element:
+def _collapsed(
+    env, title: str, body: list[nodes.Node], classes: str = "benchmark-rows"
+) -> nodes.Element:
     """``body`` behind a toggle titled ``title``: sphinx_design's dropdown
     (``<details>``) when it is loaded."""
     if "sphinx_design" in env.app.extensions:
@@ -124,16 +132,50 @@ def _collapsed(env, title: str, body: list[nodes.Node]) -> nodes.Element:
             has_title=True,
             icon=None,
             chevron=None,
-            container_classes=["sd-mb-3", "benchmark-rows"],
+            container_classes=["sd-mb-3", classes],
             title_classes=[],
             body_classes=[],
         )
         box += nodes.rubric(title, title)
     else:
-        box = nodes.container(classes=["toggle", "benchmark-rows"])
+        box = nodes.container(classes=["toggle", classes])
         box += _paragraph(title)
     box.extend(body)
     return box
+
+
+def _speed_figure(path: Path) -> nodes.Node | None:
+    """The page's lead figure: ``stack.csv``'s time ratios as horizontal bars on a log
+    scale (plain HTML and CSS, so it renders offline and in the PDF), or None."""
+    if not path.exists():
+        return None
+    with path.open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("time_vs_nmbook")]
+    if not rows:
+        return None
+    rows.sort(key=lambda r: float(r["time_vs_nmbook"]))
+    top = max(math.log2(float(r["time_vs_nmbook"])) for r in rows) or 1.0
+    bars = []
+    for r in rows:
+        ratio = float(r["time_vs_nmbook"])
+        width = 2 + 96 * max(0.0, math.log2(ratio)) / top
+        name = html.escape(r["implementation"])
+        bars.append(
+            f'<div class="speed-bar"><span class="speed-label">{name}</span>'
+            f'<span class="speed-track"><span class="speed-fill" '
+            f'style="width:{width:.1f}%"></span></span>'
+            f'<span class="speed-ratio">{ratio:g}×</span></div>'
+        )
+    caption = (
+        "Time of one forward and backward pass through the stack, as a multiple of "
+        "nmbook's vectorised NumPy (log scale; stack.csv, below)."
+    )
+    text = (
+        '<figure class="benchmark-lead">'
+        + "".join(bars)
+        + f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+    return nodes.raw("", text, format="html")
 
 
 def _download(path: Path, root: Path) -> addnodes.download_reference:
@@ -173,6 +215,9 @@ class BenchmarkTables(Directive):
                 env.note_dependency(str(dep))
 
         out: list[nodes.Node] = []
+        lead = _speed_figure(results / "stack.csv")
+        if lead is not None:
+            out.append(lead)
         shown: set[Path] = set()
         for path in csvs:
             name = path.stem
@@ -200,10 +245,16 @@ class BenchmarkTables(Directive):
                     subtype="summary",
                 )
             section += _paragraph(summary.sentence)
-            section += _table(name, summary.header, summary.rows, kind="summary")
+            table = _table(name, summary.header, summary.rows, kind="summary")
+            if len(summary.rows) <= SHOWN_SUMMARY_ROWS:
+                section += table
+            else:
+                title = f"Summary ({len(summary.rows)} rows)"
+                section += _collapsed(env, title, [table], classes="benchmark-summary")
+            body: list[nodes.Node] = []
             doc = _summary(script)
             if doc:
-                section += _paragraph(doc)
+                body.append(_paragraph(doc))
             how = [
                 "Reproduce: ",
                 *(
@@ -217,8 +268,7 @@ class BenchmarkTables(Directive):
                 _download(path, root),
                 ".",
             ]
-            section += _paragraph(*how)
-            body: list[nodes.Node] = []
+            body.append(_paragraph(*how))
             if len(rows) > MAX_ROWS:
                 body.append(_paragraph(f"The first {MAX_ROWS} of {len(rows)} rows:"))
             body.append(_table(name, header, rows[:MAX_ROWS]))

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from booktoc import read_toc
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -21,15 +22,9 @@ def _notebooks() -> list[Path]:
 
 
 def _toc_files() -> list[str]:
-    """Every ``file:`` entry (and the root) of _toc.yml, without suffix, relative to
-    the repository root."""
-    files = []
-    for line in (ROOT / "_toc.yml").read_text().splitlines():
-        stripped = line.split("#", 1)[0].strip().lstrip("- ").strip()
-        for key in ("file:", "root:"):
-            if stripped.startswith(key):
-                files.append(stripped[len(key) :].strip())
-    return files
+    """Every page of _toc.yml (the root first), without suffix, relative to the
+    repository root."""
+    return read_toc().files
 
 
 def _resolve(entry: str) -> list[Path]:

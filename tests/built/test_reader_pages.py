@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from booktoc import read_toc
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
@@ -68,12 +69,7 @@ MEASURE_JS = """
 
 def _chapter_pages() -> list[str]:
     """Pages built from a notebook, in table-of-contents order."""
-    pages = []
-    for line in (ROOT / "_toc.yml").read_text().splitlines():
-        m = re.match(r"\s*-?\s*file:\s*(\S+)", line.split("#", 1)[0])
-        if m and (ROOT / m.group(1)).with_suffix(".ipynb").exists():
-            pages.append(f"{m.group(1)}.html")
-    return pages
+    return [f"{f}.html" for f in read_toc().notebooks(ROOT)]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
