@@ -41,6 +41,7 @@ SWEEPS = (
     ("rprop_binary_addition.py", (), "rprop_binary_addition.csv"),
     ("stack.py", (), "stack.csv"),
     ("reversal_seeds.py", (), "reversal_seeds.csv"),
+    ("post_replay.py", (), "post_replay.csv"),
     ("reversal_lr.py", (), "reversal_lr.csv"),
     ("memory_tasks.py", (), "memory_tasks.csv"),
     ("memory_tasks.py", ("--long",), "memory_tasks_long.csv"),

@@ -35,28 +35,26 @@ range of u (``u_min``, ``u_max``), the fraction of gates within 0.01 of 0 or 1
 16, 32, 64, and the same with every read zeroed (``zacc_*``, ``zfine_*``); ``cpu_s``.
 
 Run: ``python benchmarks/post_replay.py [--arms a,b] [--seeds N] [--first-seed S]
-[--out FILE]``; rows are appended to ``--out`` (default
-``benchmarks/results/post_replay.csv``) as they finish, and ``--summary`` prints the
-rates of an existing CSV. A part 5 run takes 25–40 s of CPU, a part 6 run 34–118 s (a
-run whose curriculum takes off trains on ever longer sequences). The committed CSV
-holds seeds 0–19 of both part 5 arms and seeds 0–15 of part 6 (the CPU budget of the
-sweep, about 2,000 s, ran out before seeds 16–19).
+[--out FILE] [--jobs N] [--resume]`` (the sweep runner of ``_common.py``: rows are
+appended to ``--out``, default ``benchmarks/results/post_replay.csv``, as they finish;
+``--resume`` runs only the arm/seed pairs missing from it), then the rates are printed.
+A part 5 run takes 25–40 s of CPU, a part 6 run 34–118 s (a run whose curriculum takes
+off trains on ever longer sequences). The committed CSV holds seeds 0–19 of both part 5
+arms and seeds 0–15 of part 6 (the CPU budget of the sweep, about 2,000 s, ran out
+before seeds 16–19).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import time
 from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _common  # noqa: F401  (first: pins the BLAS threads)
+import numpy as np
+from _common import add_arguments, sweep, sweep_options
 
-import numpy as np  # noqa: E402
-
-from nmbook.post_replay import (  # noqa: E402
+from nmbook.post_replay import (
     PART5,
     PART6,
     accuracy_by_length,
@@ -66,7 +64,7 @@ from nmbook.post_replay import (  # noqa: E402
     score,
     with_growth,
 )
-from nmbook.stats import format_rate  # noqa: E402
+from nmbook.stats import format_rate
 
 ARMS = {
     "part5": (PART5, 20_000),
@@ -166,30 +164,23 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--updates", type=int, default=None, help="override the budgets")
-    ap.add_argument(
-        "--summary", action="store_true", help="only print the summary of --out"
-    )
+    add_arguments(ap)
     args = ap.parse_args()
-    if not args.summary:
-        arms = args.arms.split(",")
-        unknown = sorted(set(arms) - set(ARMS))
-        if unknown:
-            ap.error(f"unknown arms {unknown}; choose from {list(ARMS)}")
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        new = not args.out.exists()
-        with args.out.open("a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=FIELDS)
-            if new:
-                writer.writeheader()
-            for seed in range(args.first_seed, args.first_seed + args.seeds):
-                for arm in arms:
-                    row = one_run(arm, seed, args.updates)
-                    writer.writerow(row)
-                    f.flush()
-                    print(", ".join(f"{k}={row[k]}" for k in FIELDS[:12]), flush=True)
-    with args.out.open(newline="") as f:
-        summary(list(csv.DictReader(f)))
+    arms = args.arms.split(",")
+    unknown = sorted(set(arms) - set(ARMS))
+    if unknown:
+        ap.error(f"unknown arms {unknown}; choose from {list(ARMS)}")
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    keys = [{"arm": arm, "seed": seed} for seed in seeds for arm in arms]
+    rows = sweep(
+        one_run,
+        keys,
+        args.out,
+        FIELDS,
+        note=lambda rs: f"max_len {rs[0]['max_len']}, b_d {rs[0]['b_d']}",
+        **sweep_options(args),
+    )
+    summary(rows)
 
 
 if __name__ == "__main__":
