@@ -401,6 +401,46 @@ def binary_addition_seeds(header: list[str], rows: list[Row]) -> Summary:
     return Summary(sentence, ["claim", "seeds"], out)
 
 
+def binary_addition_automaton(header: list[str], rows: list[Row]) -> Summary:
+    _require(
+        header,
+        "clusters",
+        "deterministic",
+        "full_adder",
+        "acc_64_network",
+        "acc_64_machine",
+    )
+    n = len(rows)
+
+    def true(col: str) -> Callable[[Row], bool]:
+        return lambda r: r[col] == "True"
+
+    exact = _count(rows, lambda r: true("deterministic")(r) and true("full_adder")(r))
+    claims = [
+        ("a deterministic clustering (k ≤ 16)", _count(rows, true("deterministic"))),
+        ("minimised majority machine = full adder", _count(rows, true("full_adder"))),
+        ("deterministic and exactly the full adder", exact),
+        (
+            "network adds 64-bit numbers without error",
+            _count(rows, _at_least("acc_64_network", 1)),
+        ),
+        (
+            "extracted machine adds 64-bit numbers",
+            _count(rows, _at_least("acc_64_machine", 1)),
+        ),
+    ]
+    out = [[claim, format_rate(k, n)] for claim, k in claims]
+    out.insert(
+        0, ["clusters kept (median)", median_with_interval(_column(rows, "clusters"))]
+    )
+    sentence = (
+        f"The hidden states of Part II's adder, clustered and minimised: in "
+        f"{_rate(exact, n)} seeds the network is a deterministic machine whose "
+        f"minimal form is exactly the two-state full adder."
+    )
+    return Summary(sentence, ["finding", "seeds"], out)
+
+
 def binary_addition_bug_seeds(header: list[str], rows: list[Row]) -> Summary:
     _require(
         header, "settings", "loop", "held_out_acc_5", "held_out_acc_20", "solved_epoch"
@@ -699,6 +739,7 @@ SUMMARISERS: dict[str, Callable[[list[str], list[Row]], Summary]] = {
     "nalu_static": nalu_static,
     "nalu_live_runs": nalu_live_runs,
     "binary_addition_seeds": binary_addition_seeds,
+    "binary_addition_automaton": binary_addition_automaton,
     "binary_addition_bug_seeds": binary_addition_bug_seeds,
     "minibatching_seeds": minibatching_seeds,
     "identity_mlp_seeds": identity_mlp_seeds,
