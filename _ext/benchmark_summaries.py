@@ -572,6 +572,40 @@ def identity_mlp_seeds(header: list[str], rows: list[Row]) -> Summary:
     )
 
 
+def identity_mlp_tails(header: list[str], rows: list[Row]) -> Summary:
+    _require(header, "activation", "slope_neg", "slope_pos", "miss_neg20", "miss_pos20")
+    out = []
+    for (activation,), runs in _groups(rows, "activation").items():
+        n = len(runs)
+        slopes = _column(runs, "slope_neg") + _column(runs, "slope_pos")
+
+        def off(r: Row, side: str) -> bool:
+            return abs((_num(r[f"slope_{side}"]) or 0.0) - 1.0) > 0.01
+
+        short = _count(
+            runs,
+            lambda r: (_num(r["miss_neg20"]) or 0) > 0 > (_num(r["miss_pos20"]) or 0),
+        )
+        out.append(
+            [
+                activation,
+                f"{min(slopes):.2f} to {max(slopes):.2f}",
+                format_rate(_count(runs, lambda r: off(r, "neg") or off(r, "pos")), n),
+                format_rate(short, n),
+            ]
+        )
+    sentence = (
+        "Each seed's affine tails beyond the training range: how many seeds have a "
+        "slope more than 0.01 from 1 on some side, and how many fall short of the "
+        "target on both sides (above it at x = −20, below it at x = 20)."
+    )
+    return Summary(
+        sentence,
+        ["activation", "slopes", "a slope off by > 0.01", "short on both sides"],
+        out,
+    )
+
+
 def nalu_live_runs(header: list[str], rows: list[Row]) -> Summary:
     _require(
         header,
@@ -743,6 +777,7 @@ SUMMARISERS: dict[str, Callable[[list[str], list[Row]], Summary]] = {
     "binary_addition_bug_seeds": binary_addition_bug_seeds,
     "minibatching_seeds": minibatching_seeds,
     "identity_mlp_seeds": identity_mlp_seeds,
+    "identity_mlp_tails": identity_mlp_tails,
 }
 
 

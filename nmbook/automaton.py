@@ -16,7 +16,8 @@ The steps, each a function:
   cruder alternative;
 * :func:`transition_counts` and :func:`majority_machine`: how often each ``(state,
   input)`` led to each ``(next state, output)``, the majority table and each
-  transition's majority share (1 for a deterministic machine);
+  transition's majority share (1 for a deterministic machine); :func:`merge_counts`
+  adds up the counts of states that minimisation merges;
 * :func:`minimize`: the reachable part, then Moore's partition refinement: two states
   are equivalent when every input gives the same output and equivalent next states;
 * :func:`isomorphic`: equal up to renaming the states (walked from the start states);
