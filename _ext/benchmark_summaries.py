@@ -401,6 +401,46 @@ def binary_addition_seeds(header: list[str], rows: list[Row]) -> Summary:
     return Summary(sentence, ["claim", "seeds"], out)
 
 
+def binary_addition_automaton(header: list[str], rows: list[Row]) -> Summary:
+    _require(
+        header,
+        "clusters",
+        "deterministic",
+        "full_adder",
+        "acc_64_network",
+        "acc_64_machine",
+    )
+    n = len(rows)
+
+    def true(col: str) -> Callable[[Row], bool]:
+        return lambda r: r[col] == "True"
+
+    exact = _count(rows, lambda r: true("deterministic")(r) and true("full_adder")(r))
+    claims = [
+        ("a deterministic clustering (k ≤ 16)", _count(rows, true("deterministic"))),
+        ("minimised majority machine = full adder", _count(rows, true("full_adder"))),
+        ("deterministic and exactly the full adder", exact),
+        (
+            "network adds 64-bit numbers without error",
+            _count(rows, _at_least("acc_64_network", 1)),
+        ),
+        (
+            "extracted machine adds 64-bit numbers",
+            _count(rows, _at_least("acc_64_machine", 1)),
+        ),
+    ]
+    out = [[claim, format_rate(k, n)] for claim, k in claims]
+    out.insert(
+        0, ["clusters kept (median)", median_with_interval(_column(rows, "clusters"))]
+    )
+    sentence = (
+        f"The hidden states of Part II's adder, clustered and minimised: in "
+        f"{_rate(exact, n)} seeds the network is a deterministic machine whose "
+        f"minimal form is exactly the two-state full adder."
+    )
+    return Summary(sentence, ["finding", "seeds"], out)
+
+
 def binary_addition_bug_seeds(header: list[str], rows: list[Row]) -> Summary:
     _require(
         header, "settings", "loop", "held_out_acc_5", "held_out_acc_20", "solved_epoch"
@@ -528,6 +568,40 @@ def identity_mlp_seeds(header: list[str], rows: list[Row]) -> Summary:
             "slope x < 0",
             "slope x > 0",
         ],
+        out,
+    )
+
+
+def identity_mlp_tails(header: list[str], rows: list[Row]) -> Summary:
+    _require(header, "activation", "slope_neg", "slope_pos", "miss_neg20", "miss_pos20")
+    out = []
+    for (activation,), runs in _groups(rows, "activation").items():
+        n = len(runs)
+        slopes = _column(runs, "slope_neg") + _column(runs, "slope_pos")
+
+        def off(r: Row, side: str) -> bool:
+            return abs((_num(r[f"slope_{side}"]) or 0.0) - 1.0) > 0.01
+
+        short = _count(
+            runs,
+            lambda r: (_num(r["miss_neg20"]) or 0) > 0 > (_num(r["miss_pos20"]) or 0),
+        )
+        out.append(
+            [
+                activation,
+                f"{min(slopes):.2f} to {max(slopes):.2f}",
+                format_rate(_count(runs, lambda r: off(r, "neg") or off(r, "pos")), n),
+                format_rate(short, n),
+            ]
+        )
+    sentence = (
+        "Each seed's affine tails beyond the training range: how many seeds have a "
+        "slope more than 0.01 from 1 on some side, and how many fall short of the "
+        "target on both sides (above it at x = −20, below it at x = 20)."
+    )
+    return Summary(
+        sentence,
+        ["activation", "slopes", "a slope off by > 0.01", "short on both sides"],
         out,
     )
 
@@ -699,9 +773,11 @@ SUMMARISERS: dict[str, Callable[[list[str], list[Row]], Summary]] = {
     "nalu_static": nalu_static,
     "nalu_live_runs": nalu_live_runs,
     "binary_addition_seeds": binary_addition_seeds,
+    "binary_addition_automaton": binary_addition_automaton,
     "binary_addition_bug_seeds": binary_addition_bug_seeds,
     "minibatching_seeds": minibatching_seeds,
     "identity_mlp_seeds": identity_mlp_seeds,
+    "identity_mlp_tails": identity_mlp_tails,
 }
 
 

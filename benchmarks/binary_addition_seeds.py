@@ -83,7 +83,9 @@ def run(seed: int) -> dict:
     return one_seed(seed, *chapter_data())
 
 
-def one_seed(seed: int, train, held_out, probe, carry, tests) -> dict:
+def train_seed(seed: int, train, held_out):
+    """The chapter's live run for one seed: ``(model, history, seconds)``. Also used by
+    ``binary_addition_automaton.py``."""
     model = adder_rnn(HIDDEN, rng=seed)
     opt = make_optimizer("RMSProp+Nesterov", model.parameters(), lr=LR)
     t0 = time.perf_counter()
@@ -97,7 +99,11 @@ def one_seed(seed: int, train, held_out, probe, carry, tests) -> dict:
         held_out=held_out,
         stop_when_solved=False,
     )
-    seconds = time.perf_counter() - t0
+    return model, hist, time.perf_counter() - t0
+
+
+def one_seed(seed: int, train, held_out, probe, carry, tests) -> dict:
+    model, hist, seconds = train_seed(seed, train, held_out)
     solved = hist["solved_epoch"]
     accs = hist["held_out_acc"]
     below = "" if solved is None else sum(a < 1.0 for a in accs[solved:])

@@ -18,6 +18,9 @@ from nmbook.plotting.controllers import (
     plot_memory_sweep,
     plot_rates_by_length,
 )
+from nmbook.plotting.extrapolation import (
+    plot_seed_extrapolation,
+)
 from nmbook.plotting.memory import (
     plot_deque_trace,
     plot_gate_heatmaps,
@@ -27,10 +30,12 @@ from nmbook.plotting.memory import (
 )
 from nmbook.plotting.minibatching import (
     plot_decision_regions,
+    plot_gradient_noise,
 )
 from nmbook.plotting.rnn import (
     draw_unfolded_rnn,
     plot_momentum_lookahead,
+    plot_state_diagram,
 )
 from nmbook.plotting.style import (
     FIGSIZE,
@@ -45,8 +50,10 @@ __all__ = [
     "use_book_style",
     "new_figure",
     "plot_decision_regions",
+    "plot_gradient_noise",
     "draw_unfolded_rnn",
     "plot_momentum_lookahead",
+    "plot_state_diagram",
     "plot_memory_trace",
     "plot_deque_trace",
     "plot_push_pop_schedule",
@@ -60,4 +67,5 @@ __all__ = [
     "plot_extrapolation_errors",
     "draw_nalu_diagram",
     "plot_success_heatmap",
+    "plot_seed_extrapolation",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 
+from nmbook.gradient_noise import predicted_noise
 from nmbook.plotting.style import PALETTE, new_figure
 
 
@@ -169,3 +170,46 @@ def plot_cost_to_target(
     axes[0].set(ylabel="updates to 99% held-out", title="counted in updates")
     axes[1].set(ylabel="epochs to 99% held-out", title="counted in samples")
     return axes
+
+
+def plot_gradient_noise(measured: dict, s2: float, n_train: int, ax=None):
+    """Measured minibatch gradient noise against the batch size (log–log), with the
+    prediction ``S²/B · (N − B)/N`` drawn over it and, dashed, ``S²/B`` alone.
+
+    Args:
+        measured: ``{batch size B: mean ‖g_B − ∇L‖² over many minibatches}`` (B < N, so
+            that every value is positive on a log axis).
+        s2: ``S²`` of the per-sample gradients (over ``N − 1``).
+        n_train: the number of samples ``N``.
+        ax: the Axes to draw on (a new figure when None).
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part I (gradient noise against batch size).
+    """
+    if ax is None:
+        _, ax = new_figure()
+    sizes = np.array(sorted(measured))
+    grid = np.unique(np.geomspace(1, sizes.max(), 200).round().astype(int))
+    curve = [predicted_noise(s2, int(b), n_train) for b in grid]
+    ax.plot(grid, s2 / grid, color="0.5", ls="--", lw=1.0, label="$S^2/B$")
+    label = "$S^2/B \\cdot (N-B)/N$ (predicted)"
+    ax.plot(grid, curve, color=PALETTE[0], lw=1.6, label=label)
+    ax.plot(
+        sizes,
+        [measured[b] for b in sizes],
+        "o",
+        color=PALETTE[1],
+        mec="k",
+        ms=6,
+        label="measured",
+    )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="batch size $B$",
+        ylabel="$\\mathbb{E}\\,\\|g_B - \\nabla L\\|^2$",
+    )
+    ax.legend(fontsize="small")
+    return ax

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Circle, FancyArrowPatch
 
 from nmbook.plotting.style import FIGSIZE, PALETTE
 
@@ -208,3 +209,107 @@ def plot_momentum_lookahead(
     axes[0].plot([], [], color="0.2", ls="--", lw=1.2, label="the step")
     axes[0].legend(loc="upper right", fontsize=8)
     return axes, ends
+
+
+def plot_state_diagram(
+    machine,
+    state_names=None,
+    input_names=None,
+    ax=None,
+    title: str | None = None,
+):
+    """A Mealy machine's state diagram: one circle per state, one arrow per pair of
+    states that some input connects, labelled ``input/output`` for every such input.
+
+    States sit on a circle (two states: left and right), an arrow between two states
+    bends so that the arrows of opposite directions stay apart, a self-loop is drawn
+    on the side away from the centre, and a short arrow marks the start state.
+
+    Args:
+        machine: an :class:`nmbook.automaton.Mealy` (``next_state, output: (S, A)``;
+            ``-1`` entries, undefined transitions, are not drawn).
+        state_names: ``S`` labels (default ``q0, q1, …``).
+        input_names: ``A`` labels (default for 4 inputs: the bits ``ab`` of ``u = 2a +
+            b``, else the symbol).
+        ax: the Axes to draw on (a new figure when None).
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part II (*An RNN from scratch, part 2*, the automaton inside the
+    network).
+    """
+    nxt, out = np.asarray(machine.next_state), np.asarray(machine.output)
+    S, A = nxt.shape
+    names = state_names or [f"q{q}" for q in range(S)]
+    if input_names is None:
+        input_names = [f"{u >> 1}{u & 1}" for u in range(A)] if A == 4 else range(A)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIGSIZE[0], FIGSIZE[1] * 0.9))
+    angle = np.pi - 2 * np.pi * np.arange(S) / S  # the first state on the left
+    pos = 1.6 * np.c_[np.cos(angle), np.sin(angle)] if S > 1 else np.zeros((1, 2))
+    r = 0.5
+
+    def rim(q, direction, turn):  # the point of state q's circle towards direction
+        a = np.arctan2(direction[1], direction[0]) + np.radians(turn)
+        return pos[q] + r * np.array([np.cos(a), np.sin(a)])
+
+    arrow = {"arrowstyle": "-|>", "mutation_scale": 14, "color": "0.3", "lw": 1.4}
+    for q in range(S):
+        ax.add_patch(Circle(pos[q], r, fc="white", ec=PALETTE[0], lw=2, zorder=3))
+        ax.text(*pos[q], names[q], ha="center", va="center", fontsize=11, zorder=4)
+    edges: dict = {}
+    for q in range(S):
+        for u in range(A):
+            if nxt[q, u] >= 0:
+                edges.setdefault((q, int(nxt[q, u])), []).append(
+                    f"{input_names[u]}/{out[q, u]}"
+                )
+    for (q, q2), labels in edges.items():
+        if q == q2:  # a loop on the far side from the centre, labels beyond it
+            away = pos[q] / np.linalg.norm(pos[q]) if S > 1 else np.array([0.0, 1.0])
+            ax.add_patch(
+                FancyArrowPatch(
+                    rim(q, away, 35),
+                    rim(q, away, -35),
+                    connectionstyle="arc3,rad=-1.6",
+                    shrinkA=0,
+                    shrinkB=0,
+                    **arrow,
+                )
+            )
+            spot = pos[q] + away * (r + 0.75)
+            side = "right" if away[0] < -0.3 else "left" if away[0] > 0.3 else "center"
+            ax.text(*spot, "\n".join(labels), ha=side, va="center", fontsize=9)
+        else:
+            d = pos[q2] - pos[q]
+            ax.add_patch(
+                FancyArrowPatch(
+                    rim(q, d, -30),
+                    rim(q2, -d, 30),
+                    connectionstyle="arc3,rad=0.3",
+                    shrinkA=0,
+                    shrinkB=0,
+                    **arrow,
+                )
+            )
+            mid = (pos[q] + pos[q2]) / 2
+            normal = np.array([d[1], -d[0]]) / np.linalg.norm(d)
+            spot = mid + normal * (0.15 * np.linalg.norm(d) + 0.2)
+            ax.text(*spot, "\n".join(labels), ha="center", va="center", fontsize=9)
+    start = getattr(machine, "start", 0)
+    ax.annotate(
+        "start",
+        pos[start] + np.array([0.0, -r]),
+        pos[start] + np.array([0.0, -r - 0.7]),
+        ha="center",
+        va="top",
+        fontsize=9,
+        arrowprops={"arrowstyle": "-|>", "color": "0.3"},
+    )
+    ax.set_aspect("equal")
+    ax.set(xlim=(-3.6, 3.6), ylim=(-2.0, 2.0))
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
