@@ -61,6 +61,7 @@ class Result:
     seconds: float | None = None  # fresh execution wall time; None when it failed
     exercise_seconds: float = 0.0  # of which in the code cells of exercise solutions
     error: str = ""
+    load: float | None = None  # the machine's 1-minute load average as it started
     nbval_passed: bool | None = None
     nbval_summary: str = ""
     nbval_seconds: float | None = None
@@ -268,6 +269,18 @@ def machine() -> str:
     )
 
 
+def load_line(results: list[Result], cpus: int) -> str:
+    """How busy the machine was: under load, times are longer than quiet ones."""
+    loads = [r.load for r in results if r.load is not None]
+    if not loads:
+        return "The machine's load was not recorded."
+    return (
+        f"The machine's 1-minute load average as each notebook started: "
+        f"{min(loads):.1f} to {max(loads):.1f} on {cpus} logical CPUs (above "
+        f"{cpus} the times are longer than on a quiet machine)."
+    )
+
+
 def prose_words(nb: nbformat.NotebookNode) -> int:
     """Words of Markdown before the ``## Exercises`` heading (the budget is 3,000)."""
     words = 0
@@ -296,6 +309,7 @@ def run(paths: list[Path], report: Path | None) -> list[Result]:
         )
         print(f"executing {path} ...", flush=True)
         try:
+            r.load = os.getloadavg()[0]
             r.seconds, r.exercise_seconds = execute(path)
             print(
                 (
@@ -409,6 +423,8 @@ def write_report(out: Path, results: list[Result], today: str | None = None) -> 
         ),
         "",
         f"Report of {today}, measured on: {machine()}.",
+        "",
+        load_line(executed, os.cpu_count() or 1),
         "",
     ]
     if not results:
