@@ -7,7 +7,7 @@ the options given here: ``--jobs N`` (default 1; the rows are the same for every
 ``--resume`` (keep the rows already in each CSV, run the rest) and ``--dask ADDRESS``.
 ``stack.py`` times its implementations against each other and always runs with one job.
 ``--only a,b`` runs the sweeps whose script or CSV name contains one of the words.
-Everything takes about four and a half hours on one core.
+Everything takes about five hours on one core.
 
 Run: ``.venv/bin/python benchmarks/_run_all.py [--jobs N] [--resume] [--dask ADDRESS]
 [--only NAMES]``.
@@ -43,6 +43,7 @@ SWEEPS = (
     ("stack.py", (), "stack.csv"),
     ("reversal_seeds.py", (), "reversal_seeds.csv"),
     ("post_replay.py", (), "post_replay.csv"),
+    ("reversal_long.py", (), "reversal_long.csv"),
     ("reversal_lr.py", (), "reversal_lr.csv"),
     ("memory_tasks.py", (), "memory_tasks.csv"),
     ("memory_tasks.py", ("--long",), "memory_tasks_long.csv"),
