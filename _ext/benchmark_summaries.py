@@ -201,7 +201,7 @@ def reversal_seeds(header: list[str], rows: list[Row]) -> Summary:
 
 def memory_tasks(header: list[str], rows: list[Row]) -> Summary:
     lengths = [8, 32]
-    _require(header, "task", "model", *(f"coarse_{L}" for L in lengths))
+    _require(header, "task", "model", "solved", *(f"coarse_{L}" for L in lengths))
     tasks = list(dict.fromkeys(r["task"] for r in rows))
     models = list(dict.fromkeys(r["model"] for r in rows))
     groups = _groups(rows, "task", "model")
@@ -218,16 +218,18 @@ def memory_tasks(header: list[str], rows: list[Row]) -> Summary:
             ok = {
                 L: _count(runs, _at_least(f"coarse_{L}", SOLVED_ACC)) for L in lengths
             }
-            cells.append(" · ".join(_rate(ok[L], n) for L in lengths))
+            k = _count(runs, lambda r: _num(r["solved"]) == 1)
+            cells.append(" · ".join([_rate(k, n), *(_rate(ok[L], n) for L in lengths)]))
             key = (ok[32] / n, task, model, ok[32], n)
             if best is None or key[0] > best[0]:
                 best = key
         out.append(cells)
     n_seeds = len({r.get("seed") for r in rows})
     sentence = (
-        f"Seeds (of {n_seeds}) whose model gets ≥ {SOLVED_ACC:.0%} of "
+        f"Per memory and task, of {n_seeds} seeds: the runs solved (their stopping "
+        f"rule fired), then the seeds whose model gets ≥ {SOLVED_ACC:.0%} of "
         f"whole sequences right at test length 8 (the "
-        f"longest trained) and 32, per memory and task"
+        f"longest trained) and 32"
     )
     if best is not None:
         sentence += (
@@ -238,7 +240,13 @@ def memory_tasks(header: list[str], rows: list[Row]) -> Summary:
         sentence += "."
     return Summary(
         sentence,
-        ["model", *(f"{t}: at {lengths[0]} · at {lengths[1]} (95% CI)" for t in tasks)],
+        [
+            "model",
+            *(
+                f"{t}: solved · at {lengths[0]} · at {lengths[1]} (95% CI)"
+                for t in tasks
+            ),
+        ],
         out,
     )
 

@@ -6,8 +6,9 @@ Every model is trained on lengths 1-8 with the recipe of the chapter and tested 
 longer sequences. Prints the success counts, the training-time ratio of each memory
 against the memory-less baseline of the same task and seed (measured in this process),
 and writes ``benchmarks/results/memory_tasks.csv`` with one row per (task, model, seed):
-the step training stopped at, the training time and the coarse/fine accuracy at each
-test length.
+the step training stopped at, whether the run is solved (``solved``:
+:attr:`nmbook.seqtrain.History.solved`, its stopping rule fired), the training time and
+the coarse/fine accuracy at each test length.
 
 Two budgets: the chapter's (default: 32 hidden units, at most 1,200 steps, penalty from
 step 500; about five minutes for 3 seeds) and, with ``--long``, the stack chapters' (64
@@ -49,7 +50,7 @@ BUDGETS = {
 }
 TEST_LENGTHS = (8, 16, 32, 64)
 TASKS = ("copy", "reverse", "bigram_flip")
-FIELDS = ["task", "model", "seed", "stopped_at", "train_s"] + [
+FIELDS = ["task", "model", "seed", "stopped_at", "solved", "train_s"] + [
     f"{kind}_{L}" for L in TEST_LENGTHS for kind in ("coarse", "fine")
 ]
 # Chapter 5 trains these (task, model) pairs live at the chapter's budget; --live sweeps
@@ -91,6 +92,7 @@ def run(task: str, model: str, seed: int, budget: str = "chapter") -> dict:
         "model": model,
         "seed": seed,
         "stopped_at": hist.stopped_at,
+        "solved": int(hist.solved),
         "train_s": round(seconds, 2),
     }
     for L, (coarse, fine) in acc.items():

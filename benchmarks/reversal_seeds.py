@@ -100,8 +100,8 @@ from nmbook.seqmetrics import sequences_correct
 from nmbook.seqtrain import (
     SeqTrainConfig,
     accuracy_by_length,
+    earlier_read_share_of,
     gate_phase_means,
-    read_share_from_earlier,
     train_transducer,
     train_until_solved,
 )
@@ -239,11 +239,11 @@ def measure(model: MemoryController) -> dict:
         gates["input"],
         gates["output"],
     )
-    row["share"] = read_share_from_earlier(model, x, mask)
+    row["share"] = earlier_read_share_of(model, x, mask)
     x8, _, mask8 = transduction_batch(
         "reverse", 8, 8, np.random.default_rng(5), batch=50
     )
-    row["share_8"] = read_share_from_earlier(model, x8, mask8)
+    row["share_8"] = earlier_read_share_of(model, x8, mask8)
     row["b_d"] = model.b_g.value[0]
     for k in ("d_in", "u_in", "d_out", "u_out", "share", "share_8", "b_d"):
         row[k] = f"{row[k]:.3f}"

@@ -46,13 +46,15 @@ Taught in: Part III, chapters 3–5.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
-from nmbook.functional import sigmoid
+from nmbook.functional import linear_backward, linear_forward, sigmoid
 from nmbook.layers import Module, Parameter
 from nmbook.losses import softmax_cross_entropy
-from nmbook.memory.continuous import ContinuousMemory
-from nmbook.memory.deque import ContinuousDeque
+from nmbook.protocols import Memory
+from nmbook.rng import as_rng
 from nmbook.rnn import LSTMCell, RNNCell
 
 
@@ -83,6 +85,43 @@ def previous_symbol_targets(
     if lag < T:
         targets[lag:], mask[lag:] = x[: T - lag].argmax(axis=-1), row_sum[: T - lag]
     return targets, mask
+
+
+@dataclass
+class ControllerTrace:
+    """What one :meth:`MemoryController.forward` pass did: the controller stores it,
+    once, as ``model.trace`` (each forward replaces it), and every diagnostic reads it
+    from there (:func:`nmbook.seqtrain.gate_phase_means`, the read share, the gate
+    statistics, the deque probe, the figures).
+
+    Shapes (``k = n_values``, ``R = n_reads · m``):
+
+    * ``logits``: ``(T, B, n_out)``, what ``forward`` returned;
+    * ``hidden``: ``(T, B, H)``, the controller's state ``h_t``;
+    * ``d``, ``u``: ``(T, B)`` push and pop strengths (``(T, B, k)`` for ``k > 1``;
+      zeros without a memory);
+    * ``reads``: ``(T, B, R)``, the reads ``r_t`` fed back (zeros with
+      ``zero_reads``);
+    * ``strengths``: ``(T, B, k T)``, the memory's strengths after each step,
+      zero-padded at :meth:`~nmbook.protocols.Memory.strength_slice`;
+    * ``aux_logits_h``, ``aux_logits_z``: ``(T, B, n_in)``, the autoencoder's ``a_t``
+      and ``a'_t`` (None without ``autoencoder=True``);
+    * ``zero_reads``: whether the reads were replaced by zeros;
+    * ``caches``, ``final``: one cache per step and the last ``(state, mstate)``,
+      what :meth:`MemoryController.backward` needs.
+    """
+
+    logits: np.ndarray
+    hidden: np.ndarray
+    d: np.ndarray
+    u: np.ndarray
+    reads: np.ndarray
+    strengths: np.ndarray
+    aux_logits_h: np.ndarray | None = None
+    aux_logits_z: np.ndarray | None = None
+    zero_reads: bool = False
+    caches: list[tuple] = field(default_factory=list, repr=False)
+    final: tuple = field(default=(), repr=False)
 
 
 class MemoryController(Module):
@@ -118,7 +157,7 @@ class MemoryController(Module):
         n_out: int,
         n_hidden: int,
         width: int,
-        memory: ContinuousMemory | ContinuousDeque | None,
+        memory: Memory | None,
         rng: np.random.Generator | int,
         cell: str = "rnn",
         push_bias: float | tuple[float, ...] = 0.0,
@@ -126,7 +165,12 @@ class MemoryController(Module):
         output_sees_read: bool = True,
         autoencoder: bool = False,
     ) -> None:
-        rng = np.random.default_rng(rng)
+        rng = as_rng(rng)
+        if memory is not None and not isinstance(memory, Memory):
+            raise TypeError(
+                f"memory must be a Memory (nmbook.protocols) or None, got "
+                f"{type(memory).__name__}"
+            )
         if cell not in ("rnn", "lstm"):
             raise ValueError(f"cell must be 'rnn' or 'lstm', got {cell!r}")
         m = 0 if memory is None else int(width)
@@ -181,6 +225,8 @@ class MemoryController(Module):
             self.b_ah = Parameter(rng.uniform(-k, k, size=(self.n_in,)), "b_ah")
             self.W_az = Parameter(rng.uniform(-kz, kz, size=(G, self.n_in)), "W_az")
             self.b_az = Parameter(rng.uniform(-kz, kz, size=(self.n_in,)), "b_az")
+        #: the last forward pass's :class:`ControllerTrace` (None before the first)
+        self.trace: ControllerTrace | None = None
 
     # ------------------------------------------------------------------ forward
     def forward(
@@ -199,12 +245,10 @@ class MemoryController(Module):
                 towards 0 or 1, where the noise matters least.
             zero_reads: replace every read by zeros (an ablation: is the memory used?).
 
-        After the call, ``self.d``, ``self.u``: ``(T, B)`` (``(T, B, k)`` for ``k =
-        n_values > 1``), ``self.reads``: ``(T, B, n_reads · m)`` and ``self.strengths``:
-        ``(T, B, k T)`` (zero-padded; the deque's rows are centred, see
-        :meth:`nmbook.memory.deque.ContinuousDeque.strength_slice`) hold what the memory
-        did; with ``autoencoder=True``, ``self.aux_logits_h`` and ``self.aux_logits_z``:
-        ``(T, B, n_in)`` hold the decoders' logits ``a_t`` and ``a'_t``.
+        What the pass did (gates, reads, strengths, hidden states, the autoencoder's
+        logits and the caches of :meth:`backward`) is stored once, as ``self.trace``
+        (a :class:`ControllerTrace`); ``self.d``, ``self.u``, ``self.reads``,
+        ``self.strengths``, ``self.aux_logits_h`` and ``self.aux_logits_z`` read it.
         """
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 3 or x.shape[2] != self.n_in:
@@ -215,46 +259,72 @@ class MemoryController(Module):
             raise ValueError(
                 "noise_std must be >= 0, and a positive noise_std needs rng"
             )
+        if noise_std > 0:
+            rng = as_rng(rng, "rng")
         T, B, _ = x.shape
         nv = self.n_values
-        state = self.cell.init_state(B)
+        state = self.cell.initial_state(B)
         mstate = (
             self.memory.initial_state(B, self.width)
             if self.memory is not None
             else None
         )
         r = np.zeros((B, self.read_width))
-        logits = np.empty((T, B, self.n_out))
         gshape = (T, B) if nv == 1 else (T, B, nv)
-        self.d, self.u = np.zeros(gshape), np.zeros(gshape)
-        self.reads, self.strengths = (
-            np.zeros((T, B, self.read_width)),
-            np.zeros((T, B, nv * T)),
+        tr = ControllerTrace(
+            logits=np.empty((T, B, self.n_out)),
+            hidden=np.empty((T, B, self.cell.n_hidden)),
+            d=np.zeros(gshape),
+            u=np.zeros(gshape),
+            reads=np.zeros((T, B, self.read_width)),
+            strengths=np.zeros((T, B, nv * T)),
+            zero_reads=bool(zero_reads),
         )
         if self.autoencoder:
-            self.aux_logits_h, self.aux_logits_z = (
-                np.empty((T, B, self.n_in)),
-                np.empty((T, B, self.n_in)),
-            )
-        self._caches, self._zero_reads = [], zero_reads
+            tr.aux_logits_h = np.empty((T, B, self.n_in))
+            tr.aux_logits_z = np.empty((T, B, self.n_in))
         for t in range(T):
             noise = None
             if noise_std > 0 and self.memory is not None:
                 noise = noise_std * rng.standard_normal((B, 2 * nv))
-            logits[t], r, state, mstate, cache = self.step(
+            tr.logits[t], r, state, mstate, cache = self.step(
                 x[t], r, state, mstate, noise, zero_reads
             )
-            self._caches.append(cache)
+            tr.caches.append(cache)
+            tr.hidden[t] = state[0]
             if self.memory is not None:
                 d, u, _, z = cache[2]
-                self.d[t], self.u[t], self.reads[t] = d, u, r
-                self.strengths[t, :, self.memory.strength_slice(t, T)] = mstate[1]
-                if self.autoencoder:
-                    # a_t
-                    self.aux_logits_h[t] = state[0] @ self.W_ah.value + self.b_ah.value
-                    self.aux_logits_z[t] = z @ self.W_az.value + self.b_az.value  # a'_t
-        self._final = (state, mstate)
-        return logits
+                tr.d[t], tr.u[t], tr.reads[t] = d, u, r
+                tr.strengths[t, :, self.memory.strength_slice(t, T)] = mstate[1]
+                if self.autoencoder:  # a_t = W_ah h_t + b_ah, a'_t = W_az z_t + b_az
+                    tr.aux_logits_h[t] = linear_forward(
+                        state[0], self.W_ah.value, self.b_ah.value
+                    )[0]
+                    tr.aux_logits_z[t] = linear_forward(
+                        z, self.W_az.value, self.b_az.value
+                    )[0]
+        tr.final = (state, mstate)
+        self.trace = tr
+        return tr.logits
+
+    def _last_trace(self) -> ControllerTrace:
+        if self.trace is None:
+            raise AttributeError("the controller has no trace: call forward(x) first")
+        return self.trace
+
+    # What the last forward pass recorded, read from its trace (the chapters' names).
+    d = property(lambda self: self._last_trace().d, doc="``trace.d``")
+    u = property(lambda self: self._last_trace().u, doc="``trace.u``")
+    reads = property(lambda self: self._last_trace().reads, doc="``trace.reads``")
+    strengths = property(
+        lambda self: self._last_trace().strengths, doc="``trace.strengths``"
+    )
+    aux_logits_h = property(
+        lambda self: self._last_trace().aux_logits_h, doc="``trace.aux_logits_h``"
+    )
+    aux_logits_z = property(
+        lambda self: self._last_trace().aux_logits_z, doc="``trace.aux_logits_z``"
+    )
 
     def step(
         self,
@@ -263,7 +333,7 @@ class MemoryController(Module):
         state: tuple[np.ndarray, ...],
         mstate: tuple | None,
         noise: np.ndarray | None = None,
-        zero_read: bool = False,
+        zero_reads: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...], tuple | None, tuple]:
         """One time step: the equations of the module docstring (Grefenstette et al.
         2015, section 3.4).
@@ -274,7 +344,7 @@ class MemoryController(Module):
             state: the cell's state (``(h,)`` or ``(h, c)``, each ``(B, H)``); mstate:
                 the memory's ``(V, s)``.
             noise: optional ``(B, 2k)`` noise on the push and pop pre-activations.
-            zero_read: replace the read ``r_t`` by zeros (the ablation of
+            zero_reads: replace the read ``r_t`` by zeros (the ablation of
                 :meth:`forward`).
 
         Returns:
@@ -288,7 +358,7 @@ class MemoryController(Module):
         z = self.head_preactivations(h, noise)  # z_t = W_g h_t + b_g
         d, u = sigmoid(z[:, self._push]), sigmoid(z[:, self._pop])  # d_t, u_t
         v = np.tanh(z[:, self._values])  # v_t, the values to push
-        mstate, r, mcache = self._memory_step(mstate, v, u, d, zero_read)  # s_t, r_t
+        mstate, r, mcache = self._memory_step(mstate, v, u, d, zero_reads)  # s_t, r_t
         hr = np.concatenate([h, r], axis=1) if self.output_sees_read else h
         o = hr @ self.W_o.value + self.b_o.value  # o_t = W_o [h_t; r_t] + b_o
         return o, r, state, mstate, (ccache, mcache, (d, u, v, z), hr)
@@ -309,13 +379,13 @@ class MemoryController(Module):
         v: np.ndarray,
         u: np.ndarray,
         d: np.ndarray,
-        zero_read: bool = False,
+        zero_reads: bool = False,
     ) -> tuple[tuple, np.ndarray, tuple]:
         """``memory.step`` with the values ``v: (B, k m)`` shaped per end (``(B, k, m)``
         for a memory with ``k > 1`` ends) and, for the ablation of :meth:`forward`, the
         read ``r_t`` replaced by zeros. Returns ``(mstate, r_t, cache)``."""
         mstate, r, mcache = self.memory.step(mstate, v.reshape(self._value_shape), u, d)
-        return mstate, (np.zeros_like(r) if zero_read else r), mcache
+        return mstate, (np.zeros_like(r) if zero_reads else r), mcache
 
     def head_preactivations(
         self, h: np.ndarray, noise: np.ndarray | None = None
@@ -323,7 +393,7 @@ class MemoryController(Module):
         """``z_t = W_g h_t + b_g``: ``(B, 2k + k m)`` from ``h: (B, H)``, columns
         ``[push_1..k, pop_1..k, values]``;
         ``noise: (B, 2k)``, if given, is added to the push and pop columns."""
-        z = h @ self.W_g.value + self.b_g.value
+        z, _ = linear_forward(h, self.W_g.value, self.b_g.value)
         if noise is not None:
             z[:, : 2 * self.n_values] += noise
         return z
@@ -347,7 +417,8 @@ class MemoryController(Module):
                 autoencoder's logits (from :meth:`autoencoder_loss`); only for a
                 controller built with ``autoencoder=True``.
         """
-        T = len(self._caches)
+        tr = self._last_trace()
+        T = len(tr.caches)
         B = dlogits.shape[1]
         if dlogits.shape != (T, B, self.n_out):
             raise ValueError(
@@ -361,7 +432,7 @@ class MemoryController(Module):
                     f"daux must be two arrays of shape {(T, B, self.n_in)}"
                 )
         H, R = self.cell.n_hidden, self.read_width
-        state, mstate = self._final
+        state, mstate = tr.final
         dstate = tuple(np.zeros_like(s) for s in state)
         dmstate = (
             None
@@ -370,15 +441,14 @@ class MemoryController(Module):
         )
         dr_next = np.zeros((B, R))
         for t in range(T - 1, -1, -1):
-            ccache, mcache, heads, hr = self._caches[t]
-            dy = dlogits[t]
-            self.W_o.grad += hr.T @ dy
-            self.b_o.grad += dy.sum(axis=0)
-            dhr = dy @ self.W_o.value.T
+            ccache, mcache, heads, hr = tr.caches[t]
+            dhr, dW_o, db_o = linear_backward(dlogits[t], hr, self.W_o.value)
+            self.W_o.grad += dW_o
+            self.b_o.grad += db_o
             dh = dhr[:, :H]
             if self.memory is not None:
                 dr_out = dhr[:, H:] if self.output_sees_read else 0.0
-                dr = np.zeros((B, R)) if self._zero_reads else dr_out + dr_next
+                dr = np.zeros((B, R)) if tr.zero_reads else dr_out + dr_next
                 dv, du_t, dd_t, dmstate = self.memory.step_backward(dr, dmstate, mcache)
                 if dd is not None:
                     dd_t = dd_t + dd[t]
@@ -395,16 +465,18 @@ class MemoryController(Module):
                 )
                 h = hr[:, :H]
                 if daux is not None:  # a_t = W_ah h_t + b_ah, a'_t = W_az z_t + b_az
-                    da, daz = daux[0][t], daux[1][t]
-                    self.W_ah.grad += h.T @ da
-                    self.b_ah.grad += da.sum(axis=0)
-                    self.W_az.grad += z.T @ daz
-                    self.b_az.grad += daz.sum(axis=0)
-                    dz = dz + daz @ self.W_az.value.T
-                    dh = dh + da @ self.W_ah.value.T
-                self.W_g.grad += h.T @ dz
-                self.b_g.grad += dz.sum(axis=0)
-                dh = dh + dz @ self.W_g.value.T
+                    dh_a, dW_ah, db_ah = linear_backward(daux[0][t], h, self.W_ah.value)
+                    dz_a, dW_az, db_az = linear_backward(daux[1][t], z, self.W_az.value)
+                    self.W_ah.grad += dW_ah
+                    self.b_ah.grad += db_ah
+                    self.W_az.grad += dW_az
+                    self.b_az.grad += db_az
+                    dz = dz + dz_a
+                    dh = dh + dh_a
+                dh_g, dW_g, db_g = linear_backward(dz, h, self.W_g.value)
+                self.W_g.grad += dW_g
+                self.b_g.grad += db_g
+                dh = dh + dh_g
             dinp, dstate = self.cell.step_backward(
                 (dstate[0] + dh, *dstate[1:]), ccache
             )
@@ -428,44 +500,42 @@ class MemoryController(Module):
             raise ValueError(
                 "autoencoder_loss needs a controller built with autoencoder=True"
             )
+        tr = self._last_trace()
         x = np.asarray(x, dtype=np.float64)
-        if x.shape != self.aux_logits_h.shape:
+        if x.shape != tr.aux_logits_h.shape:
             raise ValueError(
                 f"x must be the last forward input, shape "
-                f"{self.aux_logits_h.shape}, got {x.shape}"
+                f"{tr.aux_logits_h.shape}, got {x.shape}"
             )
         targets, mask = previous_symbol_targets(x, lag)
         if not mask.any():
-            return (
-                0.0,
-                np.zeros_like(self.aux_logits_h),
-                np.zeros_like(self.aux_logits_z),
-            )
-        loss_h, da = softmax_cross_entropy(self.aux_logits_h, targets, mask)
-        loss_z, daz = softmax_cross_entropy(self.aux_logits_z, targets, mask)
+            return 0.0, np.zeros_like(tr.aux_logits_h), np.zeros_like(tr.aux_logits_z)
+        loss_h, da = softmax_cross_entropy(tr.aux_logits_h, targets, mask)
+        loss_z, daz = softmax_cross_entropy(tr.aux_logits_z, targets, mask)
         return loss_h + loss_z, da, daz
 
     def saturation_penalty(
         self, weight_mask: np.ndarray | None = None
     ) -> tuple[float, np.ndarray, np.ndarray]:
-        """``P = mean(d(1−d) + u(1−u))`` over the last forward pass, and ``(dP/dd,
-        dP/du)``, each shaped like ``self.d`` (for a deque the mean is over steps and
-        sequences of the sum over both ends).
+        """``P = mean(d(1−d) + u(1−u))`` over the last forward pass (``self.trace``),
+        and ``(dP/dd, dP/du)``, each shaped like ``trace.d`` (for a deque the mean is
+        over steps and sequences of the sum over both ends).
 
         Zero exactly when every gate is 0 or 1: adding ``λ P`` to the loss pushes the
         controller towards discrete pushes and pops, which is what lets it generalise to
         longer sequences. ``weight_mask`` restricts the mean.
         """
+        d, u = self._last_trace().d, self._last_trace().u
         w = (
-            np.ones(self.d.shape[:2])
+            np.ones(d.shape[:2])
             if weight_mask is None
             else np.asarray(weight_mask, dtype=np.float64)
         )
         n = max(float(w.sum()), 1.0)
-        if self.d.ndim == 3:
+        if d.ndim == 3:
             w = w[:, :, None]
-        p = float(np.sum(w * (self.d * (1 - self.d) + self.u * (1 - self.u))) / n)
-        return p, w * (1 - 2 * self.d) / n, w * (1 - 2 * self.u) / n
+        p = float(np.sum(w * (d * (1 - d) + u * (1 - u))) / n)
+        return p, w * (1 - 2 * d) / n, w * (1 - 2 * u) / n
 
     def push_bias_floor(self, floor: float) -> None:
         """Clamp the push bias ``b_d`` (every end's) to at least ``floor`` — the trick

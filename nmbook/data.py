@@ -12,20 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-
-def _as_rng(
-    seed: int | np.random.Generator | None, name: str = "seed"
-) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or (
-        isinstance(seed, int | np.integer) and not isinstance(seed, bool)
-    ):
-        return np.random.default_rng(seed)
-    raise TypeError(
-        f"{name} must be an int, a numpy.random.Generator or None, "
-        f"got {type(seed).__name__}"
-    )
+from nmbook.rng import as_rng
 
 
 def _finite_array(x, name: str) -> np.ndarray:
@@ -41,7 +28,7 @@ def _finite_array(x, name: str) -> np.ndarray:
 
 
 def make_moons(
-    n_samples: int = 100, noise: float = 0.0, seed: int | np.random.Generator | None = 0
+    n_samples: int = 100, noise: float = 0.0, seed: int | np.random.Generator = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles with Gaussian noise, shuffled (the construction of
     scikit-learn's).
@@ -71,7 +58,7 @@ def make_moons(
         and noise >= 0
     ):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    rng = _as_rng(seed)
+    rng = as_rng(seed, "seed")
     n_upper = int(n_samples) // 2
     n_lower = int(n_samples) - n_upper
     t_upper = np.linspace(0.0, np.pi, n_upper)
@@ -91,7 +78,7 @@ def train_test_split(
     X: np.ndarray,
     y: np.ndarray,
     test_fraction: float = 0.2,
-    seed: int | np.random.Generator | None = 0,
+    seed: int | np.random.Generator = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle the samples once and hold out ``round(test_fraction · N)`` of them.
 
@@ -114,7 +101,7 @@ def train_test_split(
         raise ValueError(
             f"test_fraction={test_fraction} leaves an empty part of {len(X)} samples"
         )
-    order = _as_rng(seed).permutation(len(X))
+    order = as_rng(seed, "seed").permutation(len(X))
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
 
@@ -172,7 +159,7 @@ class DataLoader:
         shuffle: a new order every epoch (else the dataset's order).
         drop_last: drop the final, smaller batch when ``batch_size`` does not divide
             ``len(dataset)``.
-        seed: int or Generator for the shuffling.
+        seed: int or Generator for the shuffling (default 0; None is a TypeError).
 
     ``len(loader)`` is the number of batches per epoch.
     """
@@ -183,7 +170,7 @@ class DataLoader:
         batch_size: int = 1,
         shuffle: bool = False,
         drop_last: bool = False,
-        seed: int | np.random.Generator | None = None,
+        seed: int | np.random.Generator = 0,
     ) -> None:
         if not isinstance(dataset, Dataset):
             raise TypeError(
@@ -207,7 +194,7 @@ class DataLoader:
             )
         self.dataset, self.batch_size = dataset, int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
-        self.rng = _as_rng(seed)
+        self.rng = as_rng(seed, "seed")
 
     def __len__(self) -> int:
         n, b = len(self.dataset), self.batch_size

@@ -11,8 +11,8 @@ then blends two neighbouring symbols. :func:`bottom_balance` measures the three 
 batch with that one pop set to the residue, which tests whether the mismatch is what
 makes the controller fail.
 
-The layout is :class:`nmbook.controller.MemoryController`'s record: ``strengths: (T, B,
-2T)``, the deque's rows after step ``t`` at
+The layout is that of :class:`nmbook.controller.ControllerTrace` (``model.trace``
+after a forward pass): ``strengths: (T, B, 2T)``, the deque's rows after step ``t`` at
 :meth:`~nmbook.memory.deque.ContinuousDeque.strength_slice`, so the bottom row pushed at
 step ``t`` sits at column ``T−1−t`` and the top row pushed at step ``t`` at column
 ``T+t``; ``u: (T, B, 2)`` holds the pop strengths, column 0 the top and column 1 the
@@ -40,9 +40,9 @@ def bottom_balance(
     """The bottom end's bookkeeping at the delimiter of sequences of length ``L``.
 
     Args:
-        strengths: ``(T, B, 2T)`` strengths recorded by ``MemoryController.forward`` on
-            a deque.
-        u: ``(T, B, 2)`` the recorded pop strengths (column 1: bottom).
+        strengths: ``(T, B, 2T)`` strengths of a deque controller's trace
+            (``model.trace.strengths``).
+        u: ``(T, B, 2)`` the trace's pop strengths (column 1: bottom).
         L: the input length; step ``L`` (0-based) is the delimiter.
 
     Returns:
@@ -72,7 +72,7 @@ def forward_balanced(model, x: np.ndarray, L: int) -> np.ndarray:
     The pop's pre-activation is shifted so that its strength is the residue of
     :func:`bottom_balance` (clipped to ``[1e-6, 1 − 1e-6]``), so the pop clears what
     lies below the first symbol and nothing of it; every other step runs as trained. It
-    does not record gates or strengths.
+    records nothing (``model.trace`` stays that of the last ``forward``).
 
     Args:
         model: a trained ``MemoryController`` on a deque (``nmbook.memory.DEQUE``).
@@ -90,7 +90,10 @@ def forward_balanced(model, x: np.ndarray, L: int) -> np.ndarray:
         )
     T, B, _ = x.shape
     _check_length(L, T)
-    state, mstate = model.cell.init_state(B), model.memory.initial_state(B, model.width)
+    state, mstate = (
+        model.cell.initial_state(B),
+        model.memory.initial_state(B, model.width),
+    )
     r, logits = np.zeros((B, model.read_width)), np.empty((T, B, model.n_out))
     for t in range(T):
         noise = None

@@ -42,3 +42,35 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def linear_forward(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The affine map ``y = x W + b`` over the last axis, as a pure function.
+
+    Shapes: ``x: (..., n_in)``, ``W: (n_in, n_out)``, ``b: (n_out,)`` or None (no
+    bias) -> ``y: (..., n_out)``.
+
+    Returns:
+        ``(y, cache)``; the cache (``x`` itself) is what :func:`linear_backward` needs.
+        A layer stepped ``T`` times keeps one cache per step.
+    """
+    y = x @ W
+    return (y if b is None else y + b), x
+
+
+def linear_backward(
+    dy: np.ndarray, cache: np.ndarray, W: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The gradients of :func:`linear_forward`: ``dx = dy Wᵀ``, ``dW = xᵀ dy`` and
+    ``db = Σ dy`` (summed over every leading axis).
+
+    Shapes: ``dy: (..., n_out)``, ``cache``: the ``x: (..., n_in)`` of the forward
+    call, ``W: (n_in, n_out)`` -> ``(dx: (..., n_in), dW: (n_in, n_out), db:
+    (n_out,))``. The caller adds ``dW`` and ``db`` into its parameters' gradients
+    (``db`` is meaningless for a map without bias).
+    """
+    x2 = cache.reshape(-1, W.shape[0])
+    dy2 = dy.reshape(-1, W.shape[1])
+    return dy @ W.T, x2.T @ dy2, dy2.sum(axis=0)

@@ -19,8 +19,8 @@ def gate_discreteness(
 
     Args:
         gates: push or pop strengths in [0, 1], ``(T, B)`` (one end) or ``(T, B, k)``
-            (``k`` ends, e.g. a deque's ``(T, B, 2)``), such as ``MemoryController.d``
-            or ``.u`` after a forward pass.
+            (``k`` ends, e.g. a deque's ``(T, B, 2)``), such as the ``d`` or ``u`` of a
+            :class:`~nmbook.controller.ControllerTrace` (``model.trace.d``).
         mask: optional ``(T, B)`` weights of 0 or 1 selecting the steps that count (e.g.
             the input phase); every value at a selected step counts, at all ``k`` ends.
             None: every step.

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nmbook.functional import sigmoid
+from nmbook.functional import linear_backward, linear_forward, sigmoid
+from nmbook.rng import as_rng  # re-exported: nmbook.layers.as_rng
 
 
 class Parameter:
@@ -131,18 +132,6 @@ class Module:
         return self.train(False)
 
 
-def as_rng(rng: np.random.Generator | int) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from an int seed (or the generator itself);
-    anything else is a TypeError."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}"
-    )
-
-
 def _check_input(x: np.ndarray, n: int, name: str = "x") -> np.ndarray:
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a numpy array, got {type(x).__name__}")
@@ -178,19 +167,18 @@ class Linear(Module):
         self.b = Parameter(rng.uniform(-k, k, size=(n_out,)), "b") if bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._x = _check_input(x, self.n_in)
-        y = self._x @ self.W.value
-        return y + self.b.value if self.b is not None else y
+        b = None if self.b is None else self.b.value
+        y, self._cache = linear_forward(_check_input(x, self.n_in), self.W.value, b)
+        return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """``dy: (..., n_out) -> dx: (..., n_in)``; accumulates ``W.grad`` and
         ``b.grad``."""
-        x2 = self._x.reshape(-1, self.n_in)
-        dy2 = dy.reshape(-1, self.n_out)
-        self.W.grad += x2.T @ dy2
+        dx, dW, db = linear_backward(dy, self._cache, self.W.value)
+        self.W.grad += dW
         if self.b is not None:
-            self.b.grad += dy2.sum(axis=0)
-        return dy @ self.W.value.T
+            self.b.grad += db
+        return dx
 
 
 class _Elementwise(Module):

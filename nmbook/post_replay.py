@@ -301,7 +301,7 @@ def accuracy_by_length(
     ``lengths``, drawn with ``seed`` (:func:`score`)."""
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed, "seed")
     return {
         int(L): score(model, recipe, np.full(n, int(L)), rng, zero_reads)
         for L in lengths

@@ -229,13 +229,13 @@ class PostStackController(Module):
         h_prev: np.ndarray,
         r_prev: np.ndarray,
         mstate: tuple[np.ndarray, np.ndarray],
-        zero_read: bool = False,
+        zero_reads: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, tuple, tuple]:
         """One step of the recurrence (module docstring), without the outputs.
 
         Args:
             x_t: ``(B, n_in)``; h_prev: ``(B, H)``; r_prev: ``(B, m)``; mstate: the
-                stack's ``(V, s)``; zero_read: feed zeros instead of ``r_t`` onwards.
+                stack's ``(V, s)``; zero_reads: feed zeros instead of ``r_t`` onwards.
 
         Returns:
             ``(h_t, r_t, mstate_t, cache)``; ``cache`` holds ``o'_t`` and ``(d_t, u_t,
@@ -247,7 +247,7 @@ class PostStackController(Module):
         gates = sigmoid(z[:, :2])
         d, u, v = gates[:, 0], gates[:, 1], np.tanh(z[:, 2:])
         mstate, r, mcache = STACK.step(mstate, v, u, d)
-        if zero_read:
+        if zero_reads:
             r = np.zeros_like(r)
         return h, r, mstate, (ccache, mcache, p, (d, u, v))
 

@@ -17,6 +17,7 @@ import numpy as np
 from nmbook.controller import MemoryController
 from nmbook.layers import Linear, ReLU, Sequential
 from nmbook.memory import DEQUE, QUEUE, STACK
+from nmbook.rng import as_rng
 from nmbook.seqtrain import SeqTrainConfig
 from nmbook.stats import median_interval
 
@@ -30,7 +31,7 @@ def make_mlp(seed: int) -> Sequential:
     Shown in: ``p1_minibatching``. Rerun by: ``benchmarks/minibatching_seeds.py``,
     ``benchmarks/minibatching_lr_scaling.py``.
     """
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed, "seed")
     return Sequential(Linear(2, 50, rng), ReLU(), Linear(50, 1, rng))
 
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nmbook.functional import sigmoid
+from nmbook.functional import linear_backward, sigmoid
 from nmbook.layers import Module, Parameter
+from nmbook.rng import as_rng
 
 State = tuple[np.ndarray, ...]
 
@@ -48,14 +49,14 @@ class RNNCell(Module):
         self, n_in: int, n_hidden: int, rng: np.random.Generator | int
     ) -> None:
         _check_sizes(n_in, n_hidden)
-        rng = np.random.default_rng(rng)
+        rng = as_rng(rng)
         k = 1.0 / np.sqrt(n_hidden)
         self.n_in, self.n_hidden = int(n_in), int(n_hidden)
         self.W_x = Parameter(_uniform(rng, k, (n_in, n_hidden)), "W_x")
         self.W_h = Parameter(_uniform(rng, k, (n_hidden, n_hidden)), "W_h")
         self.b = Parameter(_uniform(rng, k, (n_hidden,)), "b")
 
-    def init_state(self, batch: int) -> State:
+    def initial_state(self, batch: int) -> State:
         """The zero state ``(h0,)`` with ``h0: (batch, H)``."""
         return (np.zeros((batch, self.n_hidden)),)
 
@@ -70,11 +71,13 @@ class RNNCell(Module):
         db."""
         (dh,) = dstate
         x, h_prev, h = cache
-        dz = dh * (1.0 - h * h)
-        self.W_x.grad += x.T @ dz
-        self.W_h.grad += h_prev.T @ dz
-        self.b.grad += dz.sum(axis=0)
-        return dz @ self.W_x.value.T, (dz @ self.W_h.value.T,)
+        dz = dh * (1.0 - h * h)  # the gradient at the pre-activation
+        dx, dW_x, db = linear_backward(dz, x, self.W_x.value)
+        dh_prev, dW_h, _ = linear_backward(dz, h_prev, self.W_h.value)
+        self.W_x.grad += dW_x
+        self.W_h.grad += dW_h
+        self.b.grad += db
+        return dx, (dh_prev,)
 
 
 class LSTMCell(Module):
@@ -97,7 +100,7 @@ class LSTMCell(Module):
         forget_bias: float = 1.0,
     ) -> None:
         _check_sizes(n_in, n_hidden)
-        rng = np.random.default_rng(rng)
+        rng = as_rng(rng)
         k, H = 1.0 / np.sqrt(n_hidden), int(n_hidden)
         self.n_in, self.n_hidden = int(n_in), H
         self.W_x = Parameter(_uniform(rng, k, (n_in, 4 * H)), "W_x")
@@ -106,7 +109,7 @@ class LSTMCell(Module):
         b[H : 2 * H] = forget_bias
         self.b = Parameter(b, "b")
 
-    def init_state(self, batch: int) -> State:
+    def initial_state(self, batch: int) -> State:
         """The zero state ``(h0, c0)``, each ``(batch, H)``."""
         return (np.zeros((batch, self.n_hidden)), np.zeros((batch, self.n_hidden)))
 
@@ -134,10 +137,12 @@ class LSTMCell(Module):
             [di * i * (1 - i), df * f * (1 - f), dg * (1 - g * g), do * o * (1 - o)],
             axis=1,
         )
-        self.W_x.grad += x.T @ dz
-        self.W_h.grad += h_prev.T @ dz
-        self.b.grad += dz.sum(axis=0)
-        return dz @ self.W_x.value.T, (dz @ self.W_h.value.T, dc * f)
+        dx, dW_x, db = linear_backward(dz, x, self.W_x.value)
+        dh_prev, dW_h, _ = linear_backward(dz, h_prev, self.W_h.value)
+        self.W_x.grad += dW_x
+        self.W_h.grad += dW_h
+        self.b.grad += db
+        return dx, (dh_prev, dc * f)
 
 
 class RNN(Module):
@@ -154,7 +159,7 @@ class RNN(Module):
 
     def forward(self, x: np.ndarray, state0: State | None = None) -> np.ndarray:
         x = _check_sequence(x, self.cell.n_in)
-        state = self.cell.init_state(x.shape[1]) if state0 is None else tuple(state0)
+        state = self.cell.initial_state(x.shape[1]) if state0 is None else tuple(state0)
         self._caches, hs = [], []
         for x_t in x:
             state, cache = self.cell.step(x_t, state)

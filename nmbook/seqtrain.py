@@ -1,11 +1,13 @@
 """Training and evaluating sequence transducers (the controllers of Part III).
 
-The model is any object with ``forward(x, noise_std, rng, zero_reads) -> logits: (T, B,
-K)``, ``backward(dlogits, dd, du)``, ``parameters()``, ``zero_grad()`` and, for the
-saturation penalty, ``saturation_penalty()`` — e.g.
+The model is a :class:`nmbook.protocols.Transducer`: ``forward(x, noise_std, rng,
+zero_reads) -> logits: (T, B, K)``, ``backward(dlogits, dd, du)``, ``parameters()``,
+``zero_grad()`` and, for the saturation penalty, ``saturation_penalty()`` — e.g.
 :class:`nmbook.controller.MemoryController`; the autoencoder loss (``aux_weight > 0``)
-also needs ``autoencoder_loss(x, lag)`` and ``backward(..., daux=...)``. Taught in: Part
-III, chapters 3–5.
+also needs ``autoencoder_loss(x, lag)`` and ``backward(..., daux=...)``. The
+diagnostics (:func:`gate_phase_means`, :func:`earlier_read_share_of`) run one forward
+pass and read the controller's :class:`~nmbook.controller.ControllerTrace`. Taught in:
+Part III, chapters 3–5.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+from nmbook.controller import ControllerTrace, MemoryController
 from nmbook.losses import softmax_cross_entropy
 from nmbook.memory import earlier_read_share
 from nmbook.optim import Adam, clip_grad_norm
+from nmbook.protocols import Transducer
+from nmbook.rng import as_rng
 from nmbook.seqmetrics import sequences_correct, symbol_accuracy
 from nmbook.tasks.transduction import transduction_batch
 
@@ -111,7 +116,7 @@ def current_max_len(cfg: SeqTrainConfig, step: int) -> int:
 
 
 def train_transducer(
-    model,
+    model: Transducer,
     cfg: SeqTrainConfig,
     checkpoint: str | os.PathLike | None = None,
     checkpoint_every: int = 0,
@@ -158,7 +163,7 @@ def train_transducer(
             f"checkpoint_every must be >= 0, and > 0 only with a checkpoint file; got "
             f"{checkpoint_every} with checkpoint={checkpoint!r}"
         )
-    rng = np.random.default_rng(cfg.seed)
+    rng = as_rng(cfg.seed, "cfg.seed")
     opt = Adam(model.parameters(), lr=cfg.lr)
     hist = History(steps_after_solved=cfg.steps_after_solved)
     start = 0
@@ -340,7 +345,7 @@ def load_training_state(
 
 
 def accuracy_by_length(
-    model,
+    model: Transducer,
     task: str,
     vocab: int,
     lengths,
@@ -359,7 +364,7 @@ def accuracy_by_length(
     Returns:
         ``{length: (coarse, fine)}``.
     """
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed, "seed")
     out = {}
     for L in lengths:
         x, y, mask = transduction_batch(task, int(L), vocab, rng, batch=n)
@@ -371,13 +376,15 @@ def accuracy_by_length(
     return out
 
 
-def gate_phase_means(model, x: np.ndarray, lengths) -> dict[str, tuple[float, float]]:
+def gate_phase_means(
+    model: MemoryController, x: np.ndarray, lengths
+) -> dict[str, tuple[float, float]]:
     """Mean push and pop strength of a one-end memory controller over the three phases
     of a transduction.
 
     ``x: (T, B, n_in)`` holds sequences of ``lengths: (B,)`` symbols, a delimiter at
     step ``L`` and the output phase at steps ``L+1 .. 2L``. Runs ``model.forward(x)``
-    and averages ``model.d`` and ``model.u`` over ``input`` (``t < L``), ``delimiter``
+    and averages its trace's ``d`` and ``u`` over ``input`` (``t < L``), ``delimiter``
     (``t = L``) and ``output`` (``L < t ≤ 2L``).
 
     Returns:
@@ -396,24 +403,31 @@ def gate_phase_means(model, x: np.ndarray, lengths) -> dict[str, tuple[float, fl
             f"x must have at least 2 * max(lengths) + 1 = "
             f"{2 * lengths.max() + 1} steps, got {x.shape[0]}"
         )
-    model.forward(x)
+    tr = _trace(model, x)
     t = np.arange(x.shape[0])[:, None]
     L = lengths[None, :]
     phases = {"input": t < L, "delimiter": t == L, "output": (t > L) & (t <= 2 * L)}
     return {
-        name: (float(model.d[m].mean()), float(model.u[m].mean()))
+        name: (float(tr.d[m].mean()), float(tr.u[m].mean()))
         for name, m in phases.items()
     }
 
 
-def read_share_from_earlier(model, x: np.ndarray, mask: np.ndarray) -> float:
-    """Run ``model`` on ``x: (T, B, n_in)`` and return the mean share of each read at
-    the steps of ``mask: (T, B)`` that comes from values pushed at *earlier* steps
-    (:func:`nmbook.memory.continuous.earlier_read_share` of the controller's strengths).
-    Taught in: Part III, chapters 3–4.
+def earlier_read_share_of(
+    model: MemoryController, x: np.ndarray, mask: np.ndarray
+) -> float:
+    """The earlier-read share of ``model`` on ``x: (T, B, n_in)``: run it and return
+    the mean share of each read at the steps of ``mask: (T, B)`` that comes from values
+    pushed at *earlier* steps (:func:`nmbook.memory.earlier_read_share` of its trace's
+    strengths). Taught in: Part III, chapters 3–4.
     """
+    return earlier_read_share(_trace(model, x).strengths, mask)
+
+
+def _trace(model: MemoryController, x: np.ndarray) -> ControllerTrace:
+    """``model.forward(x)``'s :class:`~nmbook.controller.ControllerTrace`."""
     model.forward(x)
-    return earlier_read_share(model.strengths, mask)
+    return model.trace
 
 
 def train_until_solved(

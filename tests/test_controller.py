@@ -181,7 +181,7 @@ def test_deque_saturation_penalty_by_hand():
 
 
 def test_gate_phase_means_and_read_share_on_a_hand_built_batch():
-    from nmbook.seqtrain import gate_phase_means, read_share_from_earlier
+    from nmbook.seqtrain import earlier_read_share_of, gate_phase_means
     from nmbook.tasks.transduction import transduction_batch
 
     net = MemoryController(9, 8, 6, 4, STACK, rng=0)
@@ -197,7 +197,7 @@ def test_gate_phase_means_and_read_share_on_a_hand_built_batch():
     assert means["delimiter"][0] == pytest.approx(np.mean([net.d[2, 0], net.d[3, 1]]))
     out = (t > lengths) & (t <= 2 * lengths)
     assert means["output"][1] == pytest.approx(net.u[out].mean())
-    share = read_share_from_earlier(net, x, mask)
+    share = earlier_read_share_of(net, x, mask)
     assert 0.0 <= share <= 1.0
     with pytest.raises(ValueError, match="lengths must have shape"):
         gate_phase_means(net, x, np.array([2, 3, 4]))
@@ -272,7 +272,7 @@ def test_step_run_by_hand_gives_forward(memory, cell):
     # the same logits
     net = MemoryController(4, 3, 5, 3, memory, rng=1, cell=cell)
     x = np.random.default_rng(0).normal(size=(6, 2, 4))
-    state, r = net.cell.init_state(2), np.zeros((2, net.read_width))
+    state, r = net.cell.initial_state(2), np.zeros((2, net.read_width))
     mstate = None if memory is None else memory.initial_state(2, 3)
     by_hand = []
     for t in range(6):

@@ -72,7 +72,7 @@ def test_forward_balanced_sets_the_pop_to_the_residue_and_nothing_else():
     assert not np.allclose(balanced[L:], plain[L:])
     # Replay the balanced run's delimiter step by hand: the pop equals the residue, so
     # a1 keeps all of its strength.
-    state, mstate = net.cell.init_state(6), net.memory.initial_state(6, net.width)
+    state, mstate = net.cell.initial_state(6), net.memory.initial_state(6, net.width)
     r = np.zeros((6, net.read_width))
     for t in range(L):
         _, r, state, mstate, _ = net.step(x[t], r, state, mstate)

@@ -40,7 +40,7 @@ def test_gradient_reaches_the_initial_state(cell_cls):
     rnn = RNN(cell)
     x = rng.normal(size=(5, 2, 3))
     w = rng.normal(size=(5, 2, 4))
-    state0 = tuple(rng.normal(size=(2, 4)) for _ in cell.init_state(2))
+    state0 = tuple(rng.normal(size=(2, 4)) for _ in cell.initial_state(2))
     rnn.forward(x, state0)
     rnn.backward(w)
     for k, s in enumerate(state0):

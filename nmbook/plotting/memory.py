@@ -233,8 +233,8 @@ def plot_gate_heatmaps(d, u, lengths=None, axes=None, title=None):
     sequences, side by side.
 
     Args:
-        d, u: ``(N, T)`` gates of N sequences (one row each; e.g. ``model.d.T`` after a
-            forward pass).
+        d, u: ``(N, T)`` gates of N sequences (one row each; e.g.
+            ``model.trace.d.T`` after a forward pass).
         lengths: optional ``(N,)`` input lengths L. The rows are then labelled by their
             length, a white tick marks the delimiter step ``L + 1`` of each row, and
             steps after ``2L + 1`` (padding) are left blank.
@@ -287,8 +287,8 @@ def plot_strength_profile(strengths, ax=None, title=None, length=None):
     a legend names them.
 
     Args:
-        strengths: ``(T, T)`` strengths of one sequence (``model.strengths[:, b, :]``),
-            zero beyond row t.
+        strengths: ``(T, T)`` strengths of one sequence
+            (``model.trace.strengths[:, b]``), zero beyond row t.
         length: optional input length L; dashed lines mark the end of the input phase
             (with its delimiter, step L + 1) and of the output phase (step 2L + 1).
 

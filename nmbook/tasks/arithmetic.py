@@ -165,7 +165,7 @@ def make_arithmetic_task(
             f"interpolation {interpolation}"
         )
     if slices is None:
-        rng = np.random.default_rng(seed)
+        rng = as_rng(seed, "seed")
         sa, sb = (int(s) for s in rng.integers(0, n_inputs - subset_size + 1, size=2))
         a_slice, b_slice = (sa, sa + subset_size), (sb, sb + subset_size)
     else:
@@ -260,7 +260,7 @@ def run_static_task(
     draws nothing, so the training run is the same either way.
     """
 
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed, "seed")
     X_i, y_i = task.sample(n_test, rng, "interpolation")
     X_e, y_e = task.sample(n_test, rng, "extrapolation")
 
@@ -349,7 +349,7 @@ def fit_identity_mlp(
     version of the paper's Figure 1 experiment. Taught in: Part IV, chapter 1.
     """
     _check_activation(activation)
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed, "seed")
     sizes = [1] + [hidden] * n_hidden_layers
     mods = []
     for n, k in zip(sizes[:-1], sizes[1:], strict=True):
