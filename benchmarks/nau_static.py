@@ -9,8 +9,8 @@ extrapolation MSE (U[2, 6]) of the best of the last 100 evaluations is below a
 near-perfect solution's (ε = 1e-5). One process trains every run: one NumPy step
 advances 3 cells × 20 seeds (:class:`~nmbook.tasks.static_madsen.MadsenStaticRuns`).
 
-Rows are written at **milestones** (``--milestones``, default 250,000, 500,000, 10^6
-and 2·10^6 steps; their budget is 5·10^6): one row per run and milestone, success
+Rows are written at **milestones** (``--milestones``, default 100,000, 250,000, 500,000,
+10^6 and 2·10^6 steps; their budget is 5·10^6): one row per run and milestone, success
 judged at that step, with the first step at which the run's extrapolation MSE went below
 the threshold, its sparsity error and its extrapolation-error curve (log10 MSE every
 25,000 steps). A milestone continues from the previous one's saved state (the rows are
@@ -38,7 +38,7 @@ from nmbook.tasks.static_madsen import MadsenStaticRuns
 
 CELLS = (("nau", "add"), ("nau", "sub"), ("nmu", "mul"))
 SEEDS = range(20)
-MILESTONES = (250_000, 500_000, 1_000_000, 2_000_000)
+MILESTONES = (100_000, 250_000, 500_000, 1_000_000, 2_000_000)
 CURVE_EVERY = 25_000
 CHECKPOINT_EVERY = 50_000
 OUT = _common.RESULTS / "nau_static.csv"
