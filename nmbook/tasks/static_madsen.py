@@ -212,7 +212,12 @@ class MadsenStaticRuns:
             for o in self.offsets
         ]
         self.M = np.stack([selection_matrix(sub, n) for sub in self.subsets])
-        self.data_rngs = [np.random.default_rng([s, 0]) for s in seeds]
+        # SFC64: the training inputs are most of a step's cost, and it draws them
+        # about a quarter faster than the default PCG64
+        self.data_rngs = [
+            np.random.Generator(np.random.SFC64(np.random.SeedSequence([s, 0])))
+            for s in seeds
+        ]
         inits = np.empty((len(cells), S), dtype=object)
         for c, (model, op) in enumerate(cells):
             for j, s in enumerate(seeds):
