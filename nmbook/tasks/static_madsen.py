@@ -165,6 +165,24 @@ def _cell_tag(model: str, op: str) -> int:
     return zlib.crc32(f"{model}-{op}".encode())
 
 
+def _to_json(obj):
+    """A generator state with NumPy arrays in it -> plain JSON values."""
+    if isinstance(obj, np.ndarray):
+        return {"__array__": obj.tolist(), "dtype": str(obj.dtype)}
+    if isinstance(obj, dict):
+        return {k: _to_json(v) for k, v in obj.items()}
+    return obj
+
+
+def _from_json(obj):
+    """Inverse of :func:`_to_json`."""
+    if isinstance(obj, dict):
+        if "__array__" in obj:
+            return np.array(obj["__array__"], dtype=obj["dtype"])
+        return {k: _from_json(v) for k, v in obj.items()}
+    return obj
+
+
 def _sparsity_error(W: np.ndarray) -> np.ndarray:
     """max over a run's weights of ``min(|W|, |1 − |W||)``: ``(*runs, n, m) ->
     runs``."""
@@ -384,7 +402,7 @@ class MadsenStaticRuns:
         meta = {
             "step": self.step,
             "t": self.opt.t,
-            "rngs": [g.bit_generator.state for g in self.data_rngs],
+            "rngs": [_to_json(g.bit_generator.state) for g in self.data_rngs],
             "cells": self.cells,
             "seeds": self.seeds,
             "setup": asdict(self.setup),
@@ -415,4 +433,4 @@ class MadsenStaticRuns:
             }
         self.step, self.opt.t = int(meta["step"]), int(meta["t"])
         for g, s in zip(self.data_rngs, meta["rngs"], strict=True):
-            g.bit_generator.state = s
+            g.bit_generator.state = _from_json(s)
