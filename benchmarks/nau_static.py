@@ -13,10 +13,12 @@ Rows are written at **milestones** (``--milestones``, default 100,000, 250,000, 
 10^6 and 2·10^6 steps; their budget is 5·10^6): one row per run and milestone, success
 judged at that step, with the first step at which the run's extrapolation MSE went below
 the threshold, its sparsity error and its extrapolation-error curve (log10 MSE every
-25,000 steps). A milestone continues from the previous one's saved state (the rows are
-the same as one straight run), and a checkpoint every 50,000 steps lets ``--resume``
-continue an interrupted milestone; both live in ``benchmarks/.checkpoints/nau_static/``
-(git-ignored).
+25,000 steps). A milestone continues from the most advanced saved state before it
+(the rows are the same as one straight run), and a checkpoint every 50,000 steps lets
+``--resume`` continue an interrupted milestone; both live in
+``benchmarks/.checkpoints/nau_static/`` (git-ignored). To write rows where an
+interrupted run stopped, add its checkpoint's step as a milestone, e.g. ``--resume
+--milestones 100000,250000,450000,1000000``.
 
 Run: ``nice -n 10 .venv/bin/python benchmarks/nau_static.py --resume`` (about 3.5 ms a
 step for the 60 runs on one core: ~1 hour per 10^6 steps) — writes
@@ -26,6 +28,7 @@ step for the 60 runs on one core: ~1 hour per 10^6 steps) — writes
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -65,6 +68,15 @@ def _milestone(steps: int) -> Path:
     return STATE / f"milestone-{steps}.npz"
 
 
+def _saved_step(path: Path) -> int | None:
+    """The step of a saved state, or ``None`` if it cannot be read."""
+    try:
+        with np.load(path) as f:
+            return int(json.loads(str(f["meta"]))["step"])
+    except Exception:  # a file cut short, or not a state: ignored
+        return None
+
+
 def run(steps: int, checkpoint: str | None = None) -> list[dict]:
     """Train the 60 runs to ``steps`` (from the latest saved state before it) and
     return their rows."""
@@ -73,10 +85,14 @@ def run(steps: int, checkpoint: str | None = None) -> list[dict]:
         (int(p.stem.split("-")[1]), p) for p in STATE.glob("milestone-*.npz")
     )
     earlier = [(s, p) for s, p in earlier if s <= steps]
-    if checkpoint is not None and Path(checkpoint).exists():
-        runs.load(checkpoint)
-    elif earlier:
-        runs.load(earlier[-1][1])
+    # the most advanced saved state not beyond ``steps``: a milestone, this key's
+    # checkpoint, or a later milestone's checkpoint (so that a milestone can be put
+    # where an interrupted run stopped)
+    files = [p for p in STATE.glob("*.npz") if not p.name.endswith(".tmp.npz")]
+    saved = [(_saved_step(p), p) for p in files]
+    saved = [(s, p) for s, p in saved if s is not None and s <= steps]
+    if saved:
+        runs.load(max(saved)[1])
     start, t0 = runs.step, time.perf_counter()
 
     def progress(step: int) -> None:

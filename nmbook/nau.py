@@ -28,7 +28,8 @@ and with :class:`nmbook.optim.Adam` (elementwise on any shape) run ``r`` follows
 un-batched run with the same seed and data. With a single seed, the behaviour is the
 un-batched API, unchanged.
 
-Taught in: Part IV, chapter 2 (*The NAC and the NALU*), exercises.
+Taught in: Part IV, chapter 2 (*The NAC and the NALU*, its last section), and the
+reproduction of Madsen & Johansen's rates (:mod:`nmbook.tasks.static_madsen`).
 """
 
 from __future__ import annotations
