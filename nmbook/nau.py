@@ -34,14 +34,10 @@ reproduction of Madsen & Johansen's rates (:mod:`nmbook.tasks.static_madsen`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-from nmbook.layers import Module, Parameter, as_rng
-from nmbook.nalu import _check_batch, _check_sizes
-
-Seeds = np.random.Generator | int | Sequence | np.ndarray
+from nmbook.layers import Module, Parameter
+from nmbook.nalu import Seeds, _check_runs_batch, _check_sizes, _draw_runs
 
 
 def _check_weight(W: np.ndarray) -> np.ndarray:
@@ -62,57 +58,6 @@ def _check_strength(lam: float) -> float:
     if not (np.isfinite(lam) and lam >= 0):
         raise ValueError(f"lam must be finite and non-negative, got {lam!r}")
     return float(lam)
-
-
-def _draw_runs(rng: Seeds, draw) -> tuple[np.ndarray, tuple[int, ...] | None]:
-    """``draw(generator)`` for one seed, or stacked over an array of seeds of shape
-    ``runs`` (C order); returns the array and ``runs`` (``None`` when un-batched)."""
-    if isinstance(rng, np.random.Generator | int | np.integer) and not isinstance(
-        rng, bool
-    ):
-        return draw(as_rng(rng)), None
-    if isinstance(rng, str | bytes) or not isinstance(rng, Sequence | np.ndarray):
-        raise TypeError(
-            "rng must be an int seed, a numpy.random.Generator or a sequence of them, "
-            f"got {type(rng).__name__}"
-        )
-    seeds = np.empty(len(rng), dtype=object) if not isinstance(rng, np.ndarray) else rng
-    if not isinstance(rng, np.ndarray):
-        seeds[:] = list(rng)
-    if seeds.size == 0:
-        raise ValueError("rng must hold at least one seed")
-    runs = tuple(int(n) for n in seeds.shape)
-    draws = [draw(as_rng(g)) for g in seeds.reshape(-1)]
-    return np.stack(draws).reshape(runs + draws[0].shape), runs
-
-
-def _check_runs_batch(
-    x: np.ndarray, n_in: int, runs: tuple[int, ...] | None
-) -> np.ndarray:
-    """Validate ``x: (B, n_in)`` (un-batched) or ``x: (*runs', B, n_in)`` with
-    ``runs'`` broadcastable to ``runs``."""
-    if runs is None:
-        return _check_batch(x, n_in)
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"x must be a numpy array, got {type(x).__name__}")
-    lead = x.shape[: len(runs)]
-    if (
-        x.ndim != len(runs) + 2
-        or x.shape[-1] != n_in
-        or any(a not in (1, b) for a, b in zip(lead, runs, strict=True))
-    ):
-        raise ValueError(
-            f"x must have shape (*runs, B, {n_in}) with runs broadcastable to {runs}, "
-            f"got {x.shape}"
-        )
-    if x.shape[-2] == 0:
-        raise ValueError(f"x must hold at least one example, got shape {x.shape}")
-    if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
-        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
-    x = x.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x must be finite (no NaN or inf)")
-    return x
 
 
 def _per_run(R: np.ndarray, dR: np.ndarray, per_run: bool, size: int):
