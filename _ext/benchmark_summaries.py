@@ -365,7 +365,9 @@ def nau_static(header: list[str], rows: list[Row]) -> Summary:
         f"their 100-seed rates in Part IV, chapter 2."
     )
     return Summary(
-        sentence, ["steps", "cell", "solved", "median first success"], out[-15:]
+        sentence,
+        ["steps", "cell", "solved (95% CI)", "median first success"],
+        out[-15:],
     )
 
 
