@@ -353,6 +353,32 @@ def nalu_static(header: list[str], rows: list[Row]) -> Summary:
     return Summary(sentence, ["setup", "model", *ops], out)
 
 
+def nau_static(header: list[str], rows: list[Row]) -> Summary:
+    _require(header, "steps", "model", "op", "solved", "first_solved")
+    out = []
+    groups = _groups(rows, "steps", "model", "op")
+    for (steps, model, op), runs in sorted(
+        groups.items(), key=lambda kv: (int(kv[0][0]), kv[0][1], kv[0][2])
+    ):
+        k = _count(runs, _at_least("solved", 1))
+        firsts = [int(r["first_solved"]) for r in runs if int(r["solved"])]
+        med = f"{statistics.median(firsts):,.0f}" if firsts else "—"
+        out.append(
+            [f"{int(steps):,}", f"{model.upper()} on {op}", _rate(k, len(runs)), med]
+        )
+    last = max(int(r["steps"]) for r in rows)
+    sentence = (
+        f"Madsen & Johansen's static task with their setup and success criterion, "
+        f"one row per milestone and cell (up to {last:,} steps), for comparison with "
+        f"their 100-seed rates in Part IV, chapter 2."
+    )
+    return Summary(
+        sentence,
+        ["steps", "cell", "solved (95% CI)", "median first success"],
+        out[-15:],
+    )
+
+
 def binary_addition_seeds(header: list[str], rows: list[Row]) -> Summary:
     _require(
         header,
@@ -823,6 +849,7 @@ SUMMARISERS: dict[str, Callable[[list[str], list[Row]], Summary]] = {
     "optimizers_binary_addition_nudged": optimizers_binary_addition_nudged,
     "nalu_static": nalu_static,
     "nalu_live_runs": nalu_live_runs,
+    "nau_static": nau_static,
     "binary_addition_seeds": binary_addition_seeds,
     "binary_addition_automaton": binary_addition_automaton,
     "binary_addition_bug_seeds": binary_addition_bug_seeds,

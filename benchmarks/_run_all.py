@@ -7,7 +7,8 @@ the options given here: ``--jobs N`` (default 1; the rows are the same for every
 ``--resume`` (keep the rows already in each CSV, run the rest) and ``--dask ADDRESS``.
 ``stack.py`` times its implementations against each other and always runs with one job.
 ``--only a,b`` runs the sweeps whose script or CSV name contains one of the words.
-Everything takes about five hours on one core.
+Everything takes about seven hours on one core (``nau_static.py`` alone
+about two).
 
 Run: ``.venv/bin/python benchmarks/_run_all.py [--jobs N] [--resume] [--dask ADDRESS]
 [--only NAMES]``.
@@ -54,6 +55,7 @@ SWEEPS = (
     ("nalu_static.py", (), "nalu_static.csv"),
     ("nalu_success.py", (), "nalu_success.csv"),
     ("nalu_live_runs.py", (), "nalu_live_runs.csv"),
+    ("nau_static.py", (), "nau_static.csv"),
 )
 
 

@@ -13,10 +13,17 @@ from its unconstrained parameters ``Ŵ`` and ``M̂``::
 
 In the chapter these are equations ``nac``, ``nac-log`` and ``nalu``.
 
+**Many runs at once**, as in :mod:`nmbook.nau`: pass ``rng`` as a sequence (or array) of
+seeds of shape ``runs`` and every parameter gets a leading run axis, ``(*runs, n_in,
+n_out)``, run ``r``'s drawn from ``rng[r]`` as an un-batched unit of that seed draws
+them; inputs are ``(*runs', B, n_in)`` with ``runs'`` broadcastable to ``runs``.
+
 Taught in: Part IV, chapter 2 (*The NAC and the NALU*).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -30,6 +37,10 @@ EPS = 1e-7
 #: values in ``[-MAX_EXPONENT, MAX_EXPONENT]``, so its output stays below e^60 ≈ 1.1e26
 #: and its square (in an MSE loss) below 1.3e52 — far from float64 overflow (1.8e308).
 MAX_EXPONENT = 60.0
+
+#: One seed (or generator), or a sequence/array of them: one run each (a leading run
+#: axis, see :mod:`nmbook.nau` and the units here).
+Seeds = np.random.Generator | int | Sequence | np.ndarray
 
 
 # --------------------------------------------------------------------------------------
@@ -54,6 +65,60 @@ def _check_batch(x: np.ndarray, n_in: int) -> np.ndarray:
     return x
 
 
+def _draw_runs(rng: Seeds, draw) -> tuple[np.ndarray, tuple[int, ...] | None]:
+    """``draw(generator)`` for one seed, or stacked over an array of seeds of shape
+    ``runs`` (C order); returns the array and ``runs`` (``None`` when un-batched)."""
+    if isinstance(rng, np.random.Generator | int | np.integer) and not isinstance(
+        rng, bool
+    ):
+        return draw(as_rng(rng)), None
+    if isinstance(rng, str | bytes) or not isinstance(rng, Sequence | np.ndarray):
+        raise TypeError(
+            "rng must be an int seed, a numpy.random.Generator or a sequence of them, "
+            f"got {type(rng).__name__}"
+        )
+    seeds = rng if isinstance(rng, np.ndarray) else np.array(rng, dtype=object)
+    if seeds.size == 0:
+        raise ValueError("rng must hold at least one seed")
+    runs = tuple(int(n) for n in seeds.shape)
+    draws = [draw(as_rng(g)) for g in seeds.reshape(-1)]
+    return np.stack(draws).reshape(runs + draws[0].shape), runs
+
+
+def _check_runs_batch(
+    x: np.ndarray, n_in: int, runs: tuple[int, ...] | None
+) -> np.ndarray:
+    """Validate ``x: (B, n_in)`` (un-batched) or ``x: (*runs', B, n_in)`` with
+    ``runs'`` broadcastable to ``runs``."""
+    if runs is None:
+        return _check_batch(x, n_in)
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"x must be a numpy array, got {type(x).__name__}")
+    lead = x.shape[: len(runs)]
+    if (
+        x.ndim != len(runs) + 2
+        or x.shape[-1] != n_in
+        or any(a not in (1, b) for a, b in zip(lead, runs, strict=True))
+    ):
+        raise ValueError(
+            f"x must have shape (*runs, B, {n_in}) with runs broadcastable to {runs}, "
+            f"got {x.shape}"
+        )
+    if x.shape[-2] == 0:
+        raise ValueError(f"x must hold at least one example, got shape {x.shape}")
+    if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
+        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
+    x = x.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite (no NaN or inf)")
+    return x
+
+
+def _T(a: np.ndarray) -> np.ndarray:
+    """Swap the last two axes (``a.T`` for a matrix, per run for a stack of them)."""
+    return np.swapaxes(a, -1, -2)
+
+
 def _check_sizes(n_in: int, n_out: int) -> None:
     for name, v in (("n_in", n_in), ("n_out", n_out)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
@@ -65,6 +130,11 @@ def _glorot(rng: np.random.Generator, n_in: int, n_out: int) -> np.ndarray:
     + n_out))."""
     r = np.sqrt(6.0 / (n_in + n_out))
     return rng.uniform(-r, r, size=(n_in, n_out))
+
+
+def _glorots(rng: np.random.Generator, n_in: int, n_out: int, k: int) -> np.ndarray:
+    """``k`` Glorot-uniform draws in order, stacked: ``(k, n_in, n_out)``."""
+    return np.stack([_glorot(rng, n_in, n_out) for _ in range(k)])
 
 
 def nac_weight(W_hat: np.ndarray, M_hat: np.ndarray) -> np.ndarray:
@@ -130,8 +200,8 @@ def _log_path_backward(
     """
     x, log_x, inside, m = cache
     dz = dm * m * inside
-    dW = log_x.T @ dz
-    dx = (dz @ W.T) * np.sign(x) / (np.abs(x) + eps)
+    dW = _T(log_x) @ dz
+    dx = (dz @ _T(W)) * np.sign(x) / (np.abs(x) + eps)
     return dx, dW
 
 
@@ -151,10 +221,10 @@ class NAC(Module):
 
     def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | int) -> None:
         _check_sizes(n_in, n_out)
-        rng = as_rng(rng)
         self.n_in, self.n_out = int(n_in), int(n_out)
-        self.W_hat = Parameter(_glorot(rng, n_in, n_out), "W_hat")
-        self.M_hat = Parameter(_glorot(rng, n_in, n_out), "M_hat")
+        P, self.runs = _draw_runs(rng, lambda g: _glorots(g, n_in, n_out, 2))
+        self.W_hat = Parameter(P[..., 0, :, :], "W_hat")
+        self.M_hat = Parameter(P[..., 1, :, :], "M_hat")
 
     @property
     def W(self) -> np.ndarray:
@@ -163,7 +233,7 @@ class NAC(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``x: (B, n_in) -> a: (B, n_out)``."""
-        self._x = _check_batch(x, self.n_in)
+        self._x = _check_runs_batch(x, self.n_in, self.runs)
         self._W = self.W
         return self._x @ self._W
 
@@ -171,11 +241,11 @@ class NAC(Module):
         """``da: (B, n_out) -> dx: (B, n_in)``; accumulates ``W_hat.grad`` and
         ``M_hat.grad``."""
         dWh, dMh = nac_weight_backward(
-            self._x.T @ da, self.W_hat.value, self.M_hat.value
+            _T(self._x) @ da, self.W_hat.value, self.M_hat.value
         )
         self.W_hat.grad += dWh
         self.M_hat.grad += dMh
-        return da @ self._W.T
+        return da @ _T(self._W)
 
 
 class ComplexNAC(Module):
@@ -211,11 +281,11 @@ class ComplexNAC(Module):
                 f"eps and max_exponent must be positive, got {eps!r} and "
                 f"{max_exponent!r}"
             )
-        rng = as_rng(rng)
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.eps, self.max_exponent = float(eps), float(max_exponent)
-        self.W_hat = Parameter(_glorot(rng, n_in, n_out), "W_hat")
-        self.M_hat = Parameter(_glorot(rng, n_in, n_out), "M_hat")
+        P, self.runs = _draw_runs(rng, lambda g: _glorots(g, n_in, n_out, 2))
+        self.W_hat = Parameter(P[..., 0, :, :], "W_hat")
+        self.M_hat = Parameter(P[..., 1, :, :], "M_hat")
 
     @property
     def W(self) -> np.ndarray:
@@ -224,7 +294,7 @@ class ComplexNAC(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``x: (B, n_in) -> m: (B, n_out)``, every entry > 0."""
-        x = _check_batch(x, self.n_in)
+        x = _check_runs_batch(x, self.n_in, self.runs)
         self._W = self.W
         m, self._cache = _log_path_forward(x, self._W, self.eps, self.max_exponent)
         return m
@@ -277,16 +347,17 @@ class NALU(Module):
                 f"eps and max_exponent must be positive, got {eps!r} and "
                 f"{max_exponent!r}"
             )
-        rng = as_rng(rng)
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.eps, self.max_exponent = float(eps), float(max_exponent)
         self.shared_weights = bool(shared_weights)
-        self.W_hat = Parameter(_glorot(rng, n_in, n_out), "W_hat")
-        self.M_hat = Parameter(_glorot(rng, n_in, n_out), "M_hat")
-        self.G = Parameter(_glorot(rng, n_in, n_out), "G")
+        k = 3 if self.shared_weights else 5
+        P, self.runs = _draw_runs(rng, lambda g: _glorots(g, n_in, n_out, k))
+        self.W_hat = Parameter(P[..., 0, :, :], "W_hat")
+        self.M_hat = Parameter(P[..., 1, :, :], "M_hat")
+        self.G = Parameter(P[..., 2, :, :], "G")
         if not self.shared_weights:
-            self.W_hat_m = Parameter(_glorot(rng, n_in, n_out), "W_hat_m")
-            self.M_hat_m = Parameter(_glorot(rng, n_in, n_out), "M_hat_m")
+            self.W_hat_m = Parameter(P[..., 3, :, :], "W_hat_m")
+            self.M_hat_m = Parameter(P[..., 4, :, :], "M_hat_m")
 
     @property
     def W(self) -> np.ndarray:
@@ -304,11 +375,11 @@ class NALU(Module):
     def gate(self, x: np.ndarray) -> np.ndarray:
         """``g = σ(x G)``: ``(B, n_in) -> (B, n_out)``, 1 selects the additive path,
         0 the multiplicative."""
-        return sigmoid(_check_batch(x, self.n_in) @ self.G.value)
+        return sigmoid(_check_runs_batch(x, self.n_in, self.runs) @ self.G.value)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``x: (B, n_in) -> y: (B, n_out)``, ``y = g ⊙ a + (1 − g) ⊙ m``."""
-        x = _check_batch(x, self.n_in)
+        x = _check_runs_batch(x, self.n_in, self.runs)
         W, W_m = self.W, self.W_m
         a = x @ W
         m, log_cache = _log_path_forward(x, W_m, self.eps, self.max_exponent)
@@ -321,10 +392,10 @@ class NALU(Module):
         parameter."""
         x, W, W_m, a, m, g, log_cache = self._cache
         dz_gate = dy * (a - m) * g * (1.0 - g)
-        self.G.grad += x.T @ dz_gate
+        self.G.grad += _T(x) @ dz_gate
         dx_m, dW_m = _log_path_backward(dy * (1.0 - g), W_m, log_cache, self.eps)
         da = dy * g
-        dW = x.T @ da
+        dW = _T(x) @ da
         if self.shared_weights:
             dW = dW + dW_m
         else:
@@ -334,4 +405,4 @@ class NALU(Module):
         dWh, dMh = nac_weight_backward(dW, self.W_hat.value, self.M_hat.value)
         self.W_hat.grad += dWh
         self.M_hat.grad += dMh
-        return da @ W.T + dx_m + dz_gate @ self.G.value.T
+        return da @ _T(W) + dx_m + dz_gate @ _T(self.G.value)

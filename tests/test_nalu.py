@@ -219,3 +219,51 @@ def test_seeded_initialisation_is_reproducible():
     for p, q in zip(a1.parameters(), a2.parameters(), strict=True):
         np.testing.assert_array_equal(p.value, q.value)
     assert not np.array_equal(NALU(5, 3, 8).G.value, a1.G.value)
+
+
+# -------------------------------------------------------------------------------------
+# a leading run axis (as in nmbook.nau)
+
+
+def _glorot_draws(seed: int, n_in: int, n_out: int, k: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    r = np.sqrt(6.0 / (n_in + n_out))
+    return [rng.uniform(-r, r, size=(n_in, n_out)) for _ in range(k)]
+
+
+@pytest.mark.parametrize(
+    "make, names",
+    [
+        (lambda s: NAC(3, 2, s), ["W_hat", "M_hat"]),
+        (lambda s: ComplexNAC(3, 2, s), ["W_hat", "M_hat"]),
+        (lambda s: NALU(3, 2, s), ["W_hat", "M_hat", "G"]),
+        (
+            lambda s: NALU(3, 2, s, shared_weights=False),
+            ["W_hat", "M_hat", "G", "W_hat_m", "M_hat_m"],
+        ),
+    ],
+)
+def test_batched_units_draw_each_run_as_its_seed_and_pass_gradcheck(make, names):
+    # un-batched: the parameters are the seed's Glorot draws in order, as before
+    single = make(5)
+    for name, W in zip(names, _glorot_draws(5, 3, 2, len(names)), strict=True):
+        np.testing.assert_array_equal(getattr(single, name).value, W)
+    batched = make([[5, 6, 7]])
+    assert batched.runs == (1, 3) and single.runs is None
+    for name in names:
+        assert getattr(batched, name).shape == (1, 3, 3, 2)
+        np.testing.assert_array_equal(
+            getattr(batched, name).value[0, 0], getattr(single, name).value
+        )
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.5, 2.0, size=(1, 3, 4, 3)) * rng.choice([-1.0, 1.0], (1, 3, 4, 3))
+    R = rng.normal(size=(1, 3, 4, 2))
+    batched.zero_grad()
+    z = batched.forward(x)
+    dx = batched.backward(R)
+    # run r of the batch is the single unit of its seed
+    np.testing.assert_allclose(z[0, 0], single.forward(x[0, 0]), rtol=1e-13)
+    loss = lambda: float(np.sum(R * batched.forward(x)))  # noqa: E731
+    errors = check_parameters(loss, batched.parameters())
+    errors |= check_gradients(loss, {"x": x}, {"x": dx})
+    assert max(errors.values()) < 1e-6, errors

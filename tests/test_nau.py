@@ -150,3 +150,117 @@ def test_bad_input():
         nmu_sparsity([0.5])
     with pytest.raises(ValueError, match="W must be a non-empty"):
         nau_sparsity(np.array([]))
+
+
+# -------------------------------------------------------------------------------------
+# a leading run axis: many independent runs in one array
+
+
+def _check_batched(unit, x: np.ndarray) -> dict[str, float]:
+    """Gradient check of a batched unit on the summed loss of every run."""
+    out_shape = unit.runs + (x.shape[-2], unit.n_out)
+    R = np.random.default_rng(9).normal(size=out_shape)
+    unit.zero_grad()
+    unit.forward(x)
+    dx = unit.backward(R)
+    loss = lambda: float(np.sum(R * unit.forward(x)))  # noqa: E731
+    # x is shared between the runs of its broadcast axes: sum their dx
+    axes = tuple(i for i, n in enumerate(x.shape[:-2]) if n == 1 and dx.shape[i] > 1)
+    dx = dx.sum(axis=axes, keepdims=True)
+    return check_parameters(loss, unit.parameters()) | check_gradients(
+        loss, {"x": x}, {"x": dx}
+    )
+
+
+@pytest.mark.parametrize("cls", [NAU, NMU])
+def test_batched_gradients_with_a_shared_batch(cls):
+    seeds = np.arange(6).reshape(2, 3)
+    unit = cls(4, 2, seeds)
+    assert unit.W.shape == (2, 3, 4, 2) and unit.runs == (2, 3)
+    # one batch per column of runs, shared by the two rows (broadcast axis of size 1)
+    x = np.random.default_rng(1).uniform(-2.0, 2.0, size=(1, 3, 5, 4))
+    errors = _check_batched(unit, x)
+    assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("cls", [NAU, NMU])
+def test_batched_run_equals_the_unbatched_run_with_its_seed(cls):
+    # 25 Adam steps with regulariser and clipping: run r of the batch and the
+    # un-batched unit of seed r see the same batches and end with the same weights
+    from nmbook.optim import Adam
+
+    seeds = [3, 7, 11]
+    batched = cls(4, 2, seeds)
+    singles = [cls(4, 2, s) for s in seeds]
+    for r, single in enumerate(singles):
+        np.testing.assert_array_equal(batched.W.value[r], single.W.value)
+    opt_b = Adam(batched.parameters(), lr=1e-2)
+    opts = [Adam(u.parameters(), lr=1e-2) for u in singles]
+    data = np.random.default_rng(0)
+    for _ in range(25):
+        x = data.uniform(0.5, 1.5, size=(3, 6, 4))
+        t = data.normal(size=(3, 6, 2))
+        opt_b.zero_grad()
+        batched.backward(2 * (batched.forward(x) - t) / 6)
+        batched.regularize(0.5)
+        opt_b.step()
+        batched.clip_weights()
+        for r, (u, o) in enumerate(zip(singles, opts, strict=True)):
+            o.zero_grad()
+            u.backward(2 * (u.forward(x[r]) - t[r]) / 6)
+            u.regularize(0.5)
+            o.step()
+            u.clip_weights()
+    for r, single in enumerate(singles):
+        np.testing.assert_allclose(
+            batched.W.value[r], single.W.value, rtol=0, atol=1e-14
+        )
+
+
+def test_unbatched_forms_are_unchanged():
+    # the un-batched NMU keeps its original expressions, bit for bit
+    x = np.random.default_rng(3).normal(size=(5, 3))
+    W = np.random.default_rng(4).uniform(0, 1, size=(3, 2))
+    z, cache = nmu_forward(x, W)
+    T = x[:, :, None] * W[None] + (1.0 - W)[None]
+    np.testing.assert_array_equal(z, np.prod(T, axis=1))
+    dz = np.random.default_rng(5).normal(size=z.shape)
+    dx, dW = nmu_backward(dz, cache)
+    ones = np.ones_like(T[:, :1])
+    left = np.concatenate([ones, np.cumprod(T[:, :-1], axis=1)], axis=1)
+    right = np.concatenate([np.cumprod(T[:, :0:-1], axis=1)[:, ::-1], ones], axis=1)
+    dT = dz[:, None, :] * left * right
+    np.testing.assert_array_equal(dW, np.einsum("bio,bi->io", dT, x - 1.0))
+    np.testing.assert_array_equal(dx, np.einsum("bio,io->bi", dT, W))
+    # the NAU with its default cap draws Glorot-uniform with r = min(1, sqrt(6/(n+m)))
+    r = min(1.0, np.sqrt(6.0 / 5))
+    expected = np.random.default_rng(0).uniform(-r, r, size=(3, 2))
+    np.testing.assert_array_equal(NAU(3, 2, 0).W.value, expected)
+    assert NAU(3, 2, 0).runs is None
+
+
+def test_batched_sparsity_is_each_runs_own_mean():
+    W = np.array([[[0.3], [-0.8]], [[1.0], [0.0]]])  # two runs of (2, 1)
+    R, dR = nau_sparsity(W, per_run=True)
+    np.testing.assert_allclose(R, [(0.3 + 0.2) / 2, 0.0])
+    np.testing.assert_array_equal(dR, np.array([[[1.0], [1.0]], [[-1.0], [0.0]]]) / 2)
+    R, dR = nmu_sparsity(np.array([[[0.3, 0.8]], [[0.5, 1.0]]]), per_run=True)
+    np.testing.assert_allclose(R, [(0.3 + 0.2) / 2, 0.5 / 2])
+    with pytest.raises(ValueError, match="per_run"):
+        nau_sparsity(np.array([0.5]), per_run=True)
+    unit = NMU(2, 1, [0, 1])
+    assert unit.regularize(2.0).shape == (2,)
+
+
+def test_batched_bad_input():
+    unit = NAU(3, 2, [0, 1])
+    with pytest.raises(ValueError, match=r"x must have shape \(\*runs, B, 3\)"):
+        unit.forward(np.ones((3, 4, 3)))  # 3 runs where the unit has 2
+    with pytest.raises(ValueError, match="x must have shape"):
+        unit.forward(np.ones((4, 3)))  # no run axis
+    with pytest.raises(ValueError, match="rng must hold"):
+        NAU(3, 2, [])
+    with pytest.raises(TypeError, match="rng"):
+        NMU(3, 2, [0, "1"])
+    with pytest.raises(ValueError, match="init_cap"):
+        NAU(3, 2, 0, init_cap=0.0)

@@ -14,9 +14,11 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from nmbook.plotting.arithmetic import (  # noqa: E402
     plot_seed_strip,
+    plot_threshold_curves,
     plot_training_and_test_errors,
     plot_value_heatmap,
 )
@@ -84,4 +86,16 @@ def test_seed_strip_has_one_column_per_label():
     assert [len(c.get_offsets()) for c in ax.collections] == [2, 3]
     medians = [ln.get_ydata()[0] for ln in ax.get_lines()]
     assert np.allclose(medians, [0.55, 7.0])
+    plt.close("all")
+
+
+def test_threshold_curves_are_relative_to_each_runs_threshold():
+    steps = [0, 1000, 2000]
+    log_mse = np.array([[0.0, -4.0, -6.0], [1.0, -2.0, -3.0]])
+    ax = plot_threshold_curves(steps, log_mse, np.array([-5.0, -4.0]))
+    runs = [ln.get_ydata() for ln in ax.get_lines()[:2]]
+    np.testing.assert_allclose(runs, [[5.0, 1.0, -1.0], [5.0, 2.0, 1.0]])
+    np.testing.assert_allclose(ax.get_lines()[2].get_ydata(), [5.0, 1.5, 0.0])
+    with pytest.raises(ValueError, match="log_mse"):
+        plot_threshold_curves(steps, log_mse[:, :2], np.zeros(2))
     plt.close("all")

@@ -297,3 +297,34 @@ def plot_seed_strip(per_seed, ylabel, ax=None, title=None, log=True):
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_threshold_curves(steps, log_mse, log_threshold, ax=None, title=None):
+    """Every run's extrapolation error against the training step, divided by its own
+    success threshold (log10), so that 0 is the threshold; the median in black.
+
+    Args:
+        steps: ``(T,)`` training steps of the evaluations.
+        log_mse: ``(n_runs, T)`` log10 extrapolation MSE of each run.
+        log_threshold: ``(n_runs,)`` log10 of each run's threshold.
+
+    Returns the axes. Taught in: Part IV (the evidence page: Madsen & Johansen's task,
+    seed by seed).
+    """
+    steps = np.asarray(steps, dtype=float)
+    rel = np.asarray(log_mse, dtype=float) - np.asarray(log_threshold)[:, None]
+    if rel.ndim != 2 or rel.shape[1] != steps.size:
+        raise ValueError(
+            f"log_mse must have shape (n_runs, {steps.size}), got {np.shape(log_mse)}"
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIGSIZE[0], 3.4), layout="constrained")
+    for r in rel:
+        ax.plot(steps, r, color=PALETTE[0], alpha=0.35, lw=0.8)
+    ax.plot(steps, np.median(rel, axis=0), color="k", lw=1.6, label="median")
+    ax.axhline(0.0, color=PALETTE[3], ls="--", lw=1.2, label="threshold")
+    ax.set(xlabel="training step", ylabel="log10(MSE / threshold)")
+    ax.legend(loc="upper right", frameon=False)
+    if title:
+        ax.set_title(title)
+    return ax
