@@ -35,6 +35,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nmbook.rng import as_rng
+
 
 class Mealy(NamedTuple):
     """A deterministic Mealy machine: ``next_state, output: (S, A)`` int arrays (``-1``
@@ -326,7 +328,7 @@ def kmeans(
         raise TypeError(f"k must be an integer, got {type(k).__name__}")
     if not 1 <= k <= x.shape[0]:
         raise ValueError(f"k must be in [1, {x.shape[0]}], got {k}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = as_rng(seed, "seed")
     best = None
     for _ in range(n_init):
         centres = x[[rng.integers(x.shape[0])]]

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nmbook.functional import sigmoid
+from nmbook.rng import as_rng
 from nmbook.rnn import LSTMCell
 from nmbook.seqmetrics import sequences_correct, symbol_accuracy
 from nmbook.tasks.transduction import transduction_batch
@@ -208,7 +209,7 @@ def accuracy_at_lengths(
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed, "seed")
     out = {}
     for L in lengths:
         x, y, mask = transduction_batch(task, int(L), vocab, rng, batch=n)

@@ -76,3 +76,13 @@ def test_ints_and_generators_draw_the_weights_numpy_draws():
     b = MemoryController(9, 8, 6, 4, DEQUE, rng=np.random.default_rng(11))
     for p, q in zip(a.parameters(), b.parameters(), strict=True):
         assert np.array_equal(p.value, q.value)
+
+
+def test_later_modules_follow_the_seed_rule():
+    from nmbook.automaton import kmeans
+    from nmbook.tasks.static_madsen import MadsenStaticRuns
+
+    with pytest.raises(TypeError, match="seed"):
+        kmeans(np.zeros((4, 2)), 2, None)
+    with pytest.raises(TypeError, match="seeds"):
+        MadsenStaticRuns([("nau", "add")], [0, None])

@@ -216,6 +216,9 @@ class MadsenStaticRuns:
                     f"unknown cell ({model!r}, {op!r}): models {MADSEN_MODELS}, "
                     f"ops {sorted(MADSEN_OPS)}"
                 )
+        for s in seeds:
+            if isinstance(s, bool) or not isinstance(s, int | np.integer):
+                raise TypeError(f"seeds must be ints, got {type(s).__name__}")
         seeds = [int(s) for s in seeds]
         if not seeds or len(set(seeds)) != len(seeds):
             raise ValueError(f"seeds must be distinct ints, got {seeds}")
