@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 import _common
+import numpy as np
 from _common import add_arguments, sweep, sweep_options
 
 from nmbook.recipes import LSTM_FIT_HIDDEN, lstm_fit_config, make_lstm_fit
@@ -116,7 +117,8 @@ def main() -> None:
     )
     n = len(rows)
     solved = [r for r in rows if r["solved"] == "1"]
-    print(f"mastered lengths 1-8: {format_rate(len(solved), n)}")
+    steps = np.median([int(r["steps"]) for r in solved]) if solved else None
+    print(f"mastered lengths 1-8: {format_rate(len(solved), n)}; median steps {steps}")
     for L in TEST_LENGTHS:
         k = sum(float(r[f"acc_{L}"]) >= 0.99 for r in rows)
         print(f"  >= 99% whole-sequence at {L}: {format_rate(k, n)}")
