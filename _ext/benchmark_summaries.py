@@ -840,9 +840,95 @@ def generic(header: list[str], rows: list[Row]) -> Summary:
     return Summary(sentence, ["column", "values", "min", "median", "max"], out[:12])
 
 
+def lstm_fit(header: list[str], rows: list[Row]) -> Summary:
+    lengths = [n for n in (4, 8, 16, 32, 64) if f"acc_{n}" in header]
+    _require(header, "n_hidden", "lr", "budget", "solved", "steps", "wall_s")
+    out = []
+    for (hidden, lr, budget), runs in _groups(rows, "n_hidden", "lr", "budget").items():
+        n = len(runs)
+        k = _count(runs, lambda r: _num(r["solved"]) == 1)
+        cells = [
+            _rate(_count(runs, _at_least(f"acc_{L}", SOLVED_ACC)), n) for L in lengths
+        ]
+        steps = [_num(r["steps"]) if _num(r["solved"]) == 1 else math.inf for r in runs]
+        out.append(
+            [
+                f"LSTM {hidden} units, Adam {lr}, ≤ {_fmt(_num(budget))} steps",
+                str(n),
+                _rate(k, n),
+                median_with_interval(steps),
+                *cells,
+            ]
+        )
+    first = out[0]
+    sentence = (
+        f"An LSTM without memory trained on chapter 3's reversal task (lengths 1–8): "
+        f"{first[0]} masters every length 1–8 in {first[2]} of its seeds; the table "
+        f"gives the share of seeds that reverse ≥ {SOLVED_ACC:.0%} of the sequences "
+        "of each length, with its 95% interval."
+    )
+    return Summary(
+        sentence,
+        [
+            "recipe",
+            "seeds",
+            "solved 1–8 (95% CI)",
+            "steps to solve (median)",
+            *(f"≥ {SOLVED_ACC:.0%} at length {L}" for L in lengths),
+        ],
+        out,
+    )
+
+
+def post_replay(header: list[str], rows: list[Row]) -> Summary:
+    _require(header, "arm", "frac_d99", "share", "acc_train", "acc_16", "acc_64")
+
+    def bypassed(r: Row) -> bool:
+        d99, share = _num(r["frac_d99"]), _num(r["share"])
+        return d99 is not None and share is not None and d99 >= 0.99 and share < 0.01
+
+    out, by = [], {}
+    for (arm,), runs in _groups(rows, "arm").items():
+        n = len(runs)
+        by[arm] = (_count(runs, bypassed), n)
+        out.append(
+            [
+                arm,
+                str(n),
+                _rate(*by[arm]),
+                *(
+                    _rate(_count(runs, _at_least(c, SOLVED_ACC)), n)
+                    for c in ("acc_train", "acc_16", "acc_64")
+                ),
+            ]
+        )
+    sentence = "The source post's runs replayed on nmbook over seeds"
+    if "part5" in by and "part5_no_growth" in by:
+        sentence += (
+            f": with its push-bias growth line, part 5 bypasses the stack (pushes "
+            f"> 0.99 at ≥ 99% of steps, < 1% of reads from earlier pushes) in "
+            f"{_rate(*by['part5'])} of seeds, without it in "
+            f"{_rate(*by['part5_no_growth'])}"
+        )
+    return Summary(
+        sentence + ".",
+        [
+            "arm",
+            "seeds",
+            "stack bypassed (95% CI)",
+            f"≥ {SOLVED_ACC:.0%} at its training lengths",
+            f"≥ {SOLVED_ACC:.0%} at length 16",
+            f"≥ {SOLVED_ACC:.0%} at length 64",
+        ],
+        out,
+    )
+
+
 SUMMARISERS: dict[str, Callable[[list[str], list[Row]], Summary]] = {
     "reversal_seeds": reversal_seeds,
     "reversal_long": reversal_long,
+    "lstm_fit": lstm_fit,
+    "post_replay": post_replay,
     "deque_top_push": deque_top_push,
     "stack": stack,
     "optimizers_binary_addition": optimizers_binary_addition,

@@ -45,6 +45,7 @@ SWEEPS = (
     ("reversal_seeds.py", (), "reversal_seeds.csv"),
     ("post_replay.py", (), "post_replay.csv"),
     ("reversal_long.py", (), "reversal_long.csv"),
+    ("lstm_fit.py", (), "lstm_fit.csv"),
     ("reversal_lr.py", (), "reversal_lr.csv"),
     ("memory_tasks.py", (), "memory_tasks.csv"),
     ("memory_tasks.py", ("--long",), "memory_tasks_long.csv"),

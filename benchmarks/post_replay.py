@@ -39,9 +39,8 @@ Run: ``python benchmarks/post_replay.py [--arms a,b] [--seeds N] [--first-seed S
 appended to ``--out``, default ``benchmarks/results/post_replay.csv``, as they finish;
 ``--resume`` runs only the arm/seed pairs missing from it), then the rates are printed.
 A part 5 run takes 25–40 s of CPU, a part 6 run 34–118 s (a run whose curriculum takes
-off trains on ever longer sequences). The committed CSV holds seeds 0–19 of both part 5
-arms and seeds 0–15 of part 6 (the CPU budget of the sweep, about 2,000 s, ran out
-before seeds 16–19).
+off trains on ever longer sequences). The committed CSV holds seeds 0–19 of every arm
+(part 6's seeds 16–19 were added later with ``--resume``).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from nmbook.controller import MemoryController
 from nmbook.layers import Linear, ReLU, Sequential
 from nmbook.memory import DEQUE, QUEUE, STACK
 from nmbook.rng import as_rng
-from nmbook.seqtrain import SeqTrainConfig
+from nmbook.seqtrain import SeqTrainConfig, train_until_solved
 from nmbook.stats import median_interval
 
 # --------------------------------------------------------------------------------------
@@ -146,6 +146,84 @@ def make_lstm_baseline(seed: int) -> MemoryController:
     """
     return MemoryController(
         n_in=9, n_out=8, n_hidden=34, width=0, memory=None, rng=seed, cell="lstm"
+    )
+
+
+#: The restart rule of chapter 3's live recipe (:func:`pop_bias_0_retry_config`): at
+#: most this many attempts, attempt ``k`` from seed ``seed + RETRY_SEED_STEP · k``
+#: (:func:`nmbook.seqtrain.train_until_solved`; the sweep's 60 seeds never share one).
+RETRY_ATTEMPTS = 3
+RETRY_SEED_STEP = 1000
+
+
+def pop_bias_0_retry_config(**changes) -> SeqTrainConfig:
+    """Chapter 3's live recipe, the one that meets the book's goal (99% at length 64):
+    :func:`stack_rnn_config` (the saturation penalty from step 800, the stopping rule)
+    plus 500 more steps with the penalty once the stopping rule fires, all within the
+    3,000-step budget. The model is :func:`make_pop_bias_0_rnn` (pop bias 0); the run
+    restarts under the rule of :func:`train_pop_bias_0_retry`.
+
+    ``changes``: fields to set instead, e.g. ``pop_bias_0_retry_config(seed=3)``.
+    Shown in: ``p3_3_stack_rnn``. Rerun by: ``benchmarks/reversal_seeds.py`` (recipe
+    ``pop_bias_0_retry``, 60 seeds; ``pop_bias_0_on`` is one attempt of it).
+    """
+    return stack_rnn_config(**{"steps_after_solved": 500, **changes})
+
+
+def make_pop_bias_0_rnn(seed: int, **changes) -> MemoryController:
+    """Chapter 3's live stack-RNN: :func:`make_stack_rnn` with pop bias 0 instead of −1.
+
+    Shown in: ``p3_3_stack_rnn``. Rerun by: ``benchmarks/reversal_seeds.py`` (recipes
+    ``pop_bias_0`` …).
+    """
+    return make_stack_rnn(seed, **{"pop_bias": 0.0, **changes})
+
+
+def train_pop_bias_0_retry(
+    seed: int = 0, max_attempts: int = RETRY_ATTEMPTS, **changes
+) -> tuple[MemoryController, object, list[tuple[int, int]]]:
+    """Train chapter 3's live recipe from ``seed`` under its restart rule: a run that is
+    not :attr:`~nmbook.seqtrain.History.solved` (stopping rule fired and its 500 extra
+    steps trained by step 3,000) starts again from seed ``seed + 1000 k``, at most
+    ``max_attempts`` attempts in all (the recipe: 3).
+
+    ``changes``: :func:`pop_bias_0_retry_config` fields, e.g. ``print_every=250``.
+    Returns :func:`nmbook.seqtrain.train_until_solved`'s ``(model, history,
+    attempts)``. Shown in: ``p3_3_stack_rnn``. Rerun by:
+    ``benchmarks/reversal_seeds.py`` (recipe ``pop_bias_0_retry``).
+    """
+    return train_until_solved(
+        make_pop_bias_0_rnn,
+        pop_bias_0_retry_config(seed=seed, **changes),
+        max_attempts=max_attempts,
+        seed_step=RETRY_SEED_STEP,
+    )
+
+
+LSTM_FIT_HIDDEN = 128
+
+
+def lstm_fit_config(**changes) -> SeqTrainConfig:
+    """A larger budget for an LSTM baseline, meant to fit the training lengths:
+    :func:`stack_rnn_config` without the penalty, at most 6,000 Adam steps at 3e-3
+    (with :func:`make_lstm_fit`'s 128 units), stopping once every length 1–8 is solved.
+
+    Shown in: ``p3_3_stack_rnn`` (its rates), ``p3_evidence``. Rerun by:
+    ``benchmarks/lstm_fit.py``.
+    """
+    base = {"lr": 3e-3, "steps": 6000, "penalty": 0.0, "penalty_start": 0}
+    return stack_rnn_config(**{**base, "solved_max_penalty": None, **changes})
+
+
+def make_lstm_fit(seed: int, n_hidden: int = LSTM_FIT_HIDDEN) -> MemoryController:
+    """The LSTM that fits the training lengths: ``n_hidden`` units (the recipe:
+    :data:`LSTM_FIT_HIDDEN`), no memory, its weights drawn with ``seed``.
+
+    Shown in: ``p3_3_stack_rnn`` (its rates), ``p3_evidence``. Rerun by:
+    ``benchmarks/lstm_fit.py``.
+    """
+    return MemoryController(
+        n_in=9, n_out=8, n_hidden=n_hidden, width=0, memory=None, rng=seed, cell="lstm"
     )
 
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nmbook.gate_stats import gate_discreteness
+from nmbook.gate_stats import (
+    gate_discreteness,
+    gate_sharpness,
+    reversal_length_bound,
+)
+from nmbook.memory import stack_reads
 
 
 def test_hand_example():
@@ -48,3 +53,43 @@ def test_discrete_and_fractional_extremes():
 def test_bad_input_names_the_argument(kwargs, exc, name):
     with pytest.raises(exc, match=name):
         gate_discreteness(**kwargs)
+
+
+def test_gate_sharpness_is_the_least_ideal_gate():
+    # ideals 1, 0, 0, 1: closeness 0.99, 1 - 0.02 = 0.98, 1 - 0.05 = 0.95, 0.97 -> 0.95
+    assert gate_sharpness(0.99, 0.02, 0.05, 0.97) == pytest.approx(0.95)
+    # per run: the second run's push while reading (0.9) is its worst gate
+    got = gate_sharpness([1.0, 0.9], [0.0, 0.0], [0.0, 0.01], [1.0, 0.99])
+    np.testing.assert_allclose(got, [1.0, 0.9])
+    with pytest.raises(ValueError, match="u_out"):
+        gate_sharpness(1.0, 0.0, 0.0, 1.2)
+
+
+def test_reversal_length_bound_by_hand():
+    # 1 / (2 (1 - δ)): 0.8 -> 2.5 -> 3; 0.92 -> 6.25 -> 7; 0.97 -> 16.7 -> 17;
+    # 0.75 -> exactly 2 (L = 3 would tie at its second output step) -> 2
+    np.testing.assert_array_equal(
+        reversal_length_bound([0.8, 0.92, 0.97, 0.75]), [3, 7, 17, 2]
+    )
+    assert reversal_length_bound(1.0) == np.inf
+    for bad in (0.0, 1.5, -0.1):
+        with pytest.raises(ValueError, match="delta"):
+            reversal_length_bound(bad)
+
+
+def _reverses(L: int, delta: float) -> bool:
+    # the discrete schedule: push each symbol with strength delta while reading, a
+    # throwaway push of 1 at the delimiter, then pop 1 per output step
+    T = 2 * L + 1
+    V = np.zeros((T, 1, L))
+    V[np.arange(L), 0, np.arange(L)] = 1.0  # L distinct one-hot symbols
+    d, u = np.zeros((T, 1)), np.zeros((T, 1))
+    d[:L], d[L], u[L + 1 :] = delta, 1.0, 1.0
+    r, _ = stack_reads(V, u, d)
+    return bool(np.all(r[L + 1 :, 0].argmax(-1) == np.arange(L)[::-1]))
+
+
+@pytest.mark.parametrize("delta", [0.8, 0.92, 0.97])
+def test_reversal_length_bound_matches_the_stack(delta):
+    L_star = int(reversal_length_bound(delta))
+    assert _reverses(L_star, delta) and not _reverses(L_star + 1, delta)

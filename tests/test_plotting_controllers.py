@@ -9,11 +9,13 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from nmbook.plotting import (  # noqa: E402
     label_deque_reads,
     plot_accuracy_by_length,
     plot_deque_trace,
+    plot_gate_sharpness,
     plot_memory_sweep,
     plot_rates_by_length,
 )
@@ -78,3 +80,21 @@ def test_deque_trace_gets_a_legend_and_labels_beside_the_boxes():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["top read", "bottom read", "both"]
     plt.close(ax.figure)
+
+
+def test_gate_sharpness_scatter_draws_runs_and_the_bound():
+    fig, ax = plt.subplots()
+    delta = np.array([0.92, 0.97, 0.995])
+    plot_gate_sharpness(delta, [7, 16, 64], groups=["plain", "sharp", "sharp"], ax=ax)
+    points = [c.get_offsets() for c in ax.collections]
+    assert [len(p) for p in points] == [1, 2]  # one scatter per group
+    np.testing.assert_allclose(points[0][0], [1 - 0.92, 7])
+    curve = ax.get_lines()[0]
+    leak, L = curve.get_xdata(), curve.get_ydata()
+    # the curve is ceil(1 / (2 leak)): leak 0.08 -> 6.25 -> 7, leak 0.25 -> 2
+    i = np.argmin(abs(leak - 0.08))
+    assert L[i] == np.ceil(1 / (2 * leak[i])) and L[np.argmin(abs(leak - 0.3))] == 2
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    with pytest.raises(ValueError, match="sharpness and longest"):
+        plot_gate_sharpness(delta, [1, 2])
+    plt.close(fig)

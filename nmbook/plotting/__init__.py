@@ -15,6 +15,7 @@ from nmbook.plotting.controllers import (
     draw_controller_diagram,
     label_deque_reads,
     plot_accuracy_by_length,
+    plot_gate_sharpness,
     plot_memory_sweep,
     plot_rates_by_length,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "plot_strength_profile",
     "draw_controller_diagram",
     "plot_accuracy_by_length",
+    "plot_gate_sharpness",
     "plot_memory_sweep",
     "plot_rates_by_length",
     "label_deque_reads",

@@ -1,5 +1,5 @@
 """Figures of the trained memory controllers (Part III, chapters 3–5): the controller's
-diagram, accuracy by length, the memory sweep.
+diagram, accuracy by length, the memory sweep, gate sharpness against length.
 """
 
 from __future__ import annotations
@@ -391,4 +391,76 @@ def label_deque_reads(ax):
         bbox_to_anchor=(1.0, 1.0),
         handleheight=1.6,
     )
+    return ax
+
+
+def plot_gate_sharpness(sharpness, longest, groups=None, max_tested=64, ax=None):
+    """The longest length a run reverses against its gates' sharpness, one point per
+    run, with the curve ``L*(δ) = ⌈1/(2(1 − δ))⌉`` of a stack pushed with strength δ.
+
+    Args:
+        sharpness: ``(n,)`` gate sharpness δ in (0, 1) per run
+            (:func:`nmbook.gate_stats.gate_sharpness`); drawn as the leak ``1 − δ`` on
+            a logarithmic axis.
+        longest: ``(n,)`` the longest length ``L`` such that every length up to ``L``
+            is reversed (e.g. ``longest_99`` of ``reversal_seeds.csv``), ≥ 1.
+        groups: optional ``(n,)`` labels (e.g. solved or not); each label gets its own
+            colour and marker and a legend entry.
+        max_tested: the longest length tested, drawn as a dotted line (a run there may
+            reach further).
+
+    Returns:
+        ``matplotlib.axes.Axes`` — the axes drawn on.
+
+    Taught in: Part III, chapter 3 (why saturated gates).
+    """
+    from nmbook.gate_stats import reversal_length_bound
+
+    delta = np.asarray(sharpness, dtype=float)
+    L = np.asarray(longest, dtype=float)
+    if delta.shape != L.shape or delta.ndim != 1:
+        raise ValueError(
+            f"sharpness and longest must be 1-D of one length, got {delta.shape} and "
+            f"{L.shape}"
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    labels = np.asarray(["runs"] * len(L) if groups is None else groups, dtype=object)
+    for k, label in enumerate(dict.fromkeys(labels)):
+        pick = labels == label
+        colour, _, marker = _CURVE_LOOKS[k % len(_CURVE_LOOKS)]
+        ax.scatter(
+            1.0 - delta[pick],
+            L[pick],
+            s=22,
+            marker=marker,
+            facecolors="none" if k else colour,
+            edgecolors=colour,
+            alpha=0.7,
+            lw=1.1,
+            label=f"{label} ({int(pick.sum())})",
+        )
+    leak = np.geomspace(1e-3, 0.999, 600)
+    ax.plot(
+        leak,
+        reversal_length_bound(1.0 - leak),
+        drawstyle="steps-mid",
+        color="0.15",
+        lw=1.6,
+        label=r"$L^*(\delta) = \lceil 1/(2(1-\delta)) \rceil$",
+    )
+    ax.axhline(max_tested, color="0.5", ls=":", lw=1.2, label="longest length tested")
+    ticks = [2**i for i in range(int(np.log2(max_tested)) + 1)]
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlim=(1e-3, 1.0),
+        ylim=(0.8, max_tested * 2),
+        yticks=ticks,
+        yticklabels=[str(t) for t in ticks],
+        xlabel=r"leak $1 - \delta$ of the least sharp gate",
+        ylabel="longest length reversed",
+    )
+    ax.minorticks_off()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
