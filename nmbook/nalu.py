@@ -38,8 +38,8 @@ EPS = 1e-7
 #: and its square (in an MSE loss) below 1.3e52 — far from float64 overflow (1.8e308).
 MAX_EXPONENT = 60.0
 
-#: One seed (or generator), or a sequence/array of them: one run each (a leading run
-#: axis, see :mod:`nmbook.nau` and the units here).
+#: An int seed or a Generator, or a sequence or array of such seeds, one run each (a
+#: leading run axis, see :mod:`nmbook.nau` and the units here).
 Seeds = np.random.Generator | int | Sequence | np.ndarray
 
 

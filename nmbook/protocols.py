@@ -24,8 +24,8 @@ MemoryState = tuple[np.ndarray, np.ndarray]
 @runtime_checkable
 class Memory(Protocol):
     """A differentiable memory driven one step at a time:
-    :data:`nmbook.memory.STACK`, :data:`~nmbook.memory.QUEUE` and
-    :data:`~nmbook.memory.DEQUE`.
+    ``STACK``, ``QUEUE`` (:mod:`nmbook.memory.continuous`) and
+    ``DEQUE`` (:mod:`nmbook.memory.deque`).
 
     With ``k = n_values`` ends written per step, value width ``m`` and batch ``B``:
     ``v`` is ``(B, m)`` for ``k = 1`` and ``(B, k, m)`` otherwise, the gates ``u, d``

@@ -217,7 +217,7 @@ def lstm_fit_config(**changes) -> SeqTrainConfig:
 
 def make_lstm_fit(seed: int, n_hidden: int = LSTM_FIT_HIDDEN) -> MemoryController:
     """The LSTM that fits the training lengths: ``n_hidden`` units (the recipe:
-    :data:`LSTM_FIT_HIDDEN`), no memory, its weights drawn with ``seed``.
+    ``LSTM_FIT_HIDDEN``), no memory, its weights drawn with ``seed``.
 
     Shown in: ``p3_3_stack_rnn`` (its rates), ``p3_evidence``. Rerun by:
     ``benchmarks/lstm_fit.py``.

@@ -418,8 +418,9 @@ def earlier_read_share_of(
 ) -> float:
     """The earlier-read share of ``model`` on ``x: (T, B, n_in)``: run it and return
     the mean share of each read at the steps of ``mask: (T, B)`` that comes from values
-    pushed at *earlier* steps (:func:`nmbook.memory.earlier_read_share` of its trace's
-    strengths). Taught in: Part III, chapters 3–4.
+    pushed at *earlier* steps
+    (:func:`nmbook.memory.continuous.earlier_read_share` of its trace's strengths).
+    Taught in: Part III, chapters 3–4.
     """
     return earlier_read_share(_trace(model, x).strengths, mask)
 
