@@ -7,7 +7,7 @@ next build without anyone editing the page, and no notebook has to be executed d
 the build. For each CSV the directive emits a section titled with the CSV's name that
 leads with what the benchmark shows: one sentence and one short table computed from the
 CSV by ``_ext/benchmark_summaries.py`` (success rates with their intervals, medians,
-speed ratios against the baseline; a summary of more than six rows is collapsed in its
+speed ratios against the baseline; a summary of more than three rows is collapsed in its
 own dropdown). Then, collapsed in a dropdown, come the first paragraph of the docstring
 of the script that writes it, the command that reproduces it (``python
 benchmarks/<script>.py``), a link to the CSV file itself (copied into the build by
@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 # a table longer than this is a sign the CSV wants summarising in its script
 MAX_ROWS = 500
 # a longer summary table waits behind its own toggle, so the page stays short
-SHOWN_SUMMARY_ROWS = 6
+SHOWN_SUMMARY_ROWS = 3
 
 
 def _scripts(bench: Path) -> dict[str, Path]:
