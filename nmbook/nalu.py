@@ -47,6 +47,16 @@ Seeds = np.random.Generator | int | Sequence | np.ndarray
 # helpers
 
 
+def _real_finite(x: np.ndarray) -> np.ndarray:
+    """``x`` as float64, after checking that it holds finite real numbers."""
+    if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
+        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
+    x = x.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite (no NaN or inf)")
+    return x
+
+
 def _check_batch(x: np.ndarray, n_in: int) -> np.ndarray:
     """Validate a batch ``x: (B, n_in)``: a finite, non-empty, 2-D float array."""
     if not isinstance(x, np.ndarray):
@@ -57,12 +67,7 @@ def _check_batch(x: np.ndarray, n_in: int) -> np.ndarray:
         raise ValueError(f"x must have shape (B, {n_in}), got {x.shape}")
     if x.shape[0] == 0:
         raise ValueError(f"x must hold at least one example, got shape {x.shape}")
-    if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
-        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
-    x = x.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x must be finite (no NaN or inf)")
-    return x
+    return _real_finite(x)
 
 
 def _draw_runs(rng: Seeds, draw) -> tuple[np.ndarray, tuple[int, ...] | None]:
@@ -106,17 +111,21 @@ def _check_runs_batch(
         )
     if x.shape[-2] == 0:
         raise ValueError(f"x must hold at least one example, got shape {x.shape}")
-    if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
-        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
-    x = x.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x must be finite (no NaN or inf)")
-    return x
+    return _real_finite(x)
 
 
 def _T(a: np.ndarray) -> np.ndarray:
     """Swap the last two axes (``a.T`` for a matrix, per run for a stack of them)."""
     return np.swapaxes(a, -1, -2)
+
+
+def _check_log_path(eps: float, max_exponent: float) -> tuple[float, float]:
+    """The log-space path's ``eps`` and ``max_exponent``, both checked positive."""
+    if not (eps > 0 and max_exponent > 0):
+        raise ValueError(
+            f"eps and max_exponent must be positive, got {eps!r} and {max_exponent!r}"
+        )
+    return float(eps), float(max_exponent)
 
 
 def _check_sizes(n_in: int, n_out: int) -> None:
@@ -276,13 +285,8 @@ class ComplexNAC(Module):
         max_exponent: float = MAX_EXPONENT,
     ) -> None:
         _check_sizes(n_in, n_out)
-        if not (eps > 0 and max_exponent > 0):
-            raise ValueError(
-                f"eps and max_exponent must be positive, got {eps!r} and "
-                f"{max_exponent!r}"
-            )
         self.n_in, self.n_out = int(n_in), int(n_out)
-        self.eps, self.max_exponent = float(eps), float(max_exponent)
+        self.eps, self.max_exponent = _check_log_path(eps, max_exponent)
         P, self.runs = _draw_runs(rng, lambda g: _glorots(g, n_in, n_out, 2))
         self.W_hat = Parameter(P[..., 0, :, :], "W_hat")
         self.M_hat = Parameter(P[..., 1, :, :], "M_hat")
@@ -342,13 +346,8 @@ class NALU(Module):
         max_exponent: float = MAX_EXPONENT,
     ) -> None:
         _check_sizes(n_in, n_out)
-        if not (eps > 0 and max_exponent > 0):
-            raise ValueError(
-                f"eps and max_exponent must be positive, got {eps!r} and "
-                f"{max_exponent!r}"
-            )
         self.n_in, self.n_out = int(n_in), int(n_out)
-        self.eps, self.max_exponent = float(eps), float(max_exponent)
+        self.eps, self.max_exponent = _check_log_path(eps, max_exponent)
         self.shared_weights = bool(shared_weights)
         k = 3 if self.shared_weights else 5
         P, self.runs = _draw_runs(rng, lambda g: _glorots(g, n_in, n_out, k))

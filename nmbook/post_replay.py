@@ -43,6 +43,7 @@ from nmbook.layers import as_rng
 from nmbook.memory.continuous import earlier_read_share
 from nmbook.optim import SGD
 from nmbook.post_stack import PostStackController, grow_push_bias, post_loss
+from nmbook.tasks.transduction import check_lengths
 
 
 @dataclass(frozen=True)
@@ -129,17 +130,7 @@ def post_sequences(
         ``2L`` steps of each sequence), with ``T = 2 max(lengths)``.
     """
     r = _check_recipe(recipe)
-    lengths = np.asarray(lengths)
-    if (
-        lengths.ndim != 1
-        or lengths.size == 0
-        or not np.issubdtype(lengths.dtype, np.integer)
-    ):
-        raise ValueError(
-            f"lengths must be a non-empty 1-D integer array, got {lengths!r}"
-        )
-    if lengths.min() < 1:
-        raise ValueError(f"lengths must be >= 1, got {lengths.min()}")
+    lengths = check_lengths(lengths)
     rng = as_rng(rng)
     B, T = lengths.size, 2 * int(lengths.max())
     sym = rng.integers(0, 2, size=(T // 2, B))  # sequence b uses its first L rows

@@ -222,6 +222,8 @@ def test_the_posts_sequences():
     assert y[2:, 0, 1:].argmax(axis=1).tolist() == sym[::-1].tolist()
     assert not y[:2, 0].any() and not y[:, :, 0].any()
     assert mask[:, 0].tolist() == [1, 1, 1, 1] and mask[:, 1].tolist() == [1, 1, 0, 0]
+    with pytest.raises(ValueError, match="lengths must be >= 1"):
+        post_sequences(PART5, np.array([2, 0]), 0)
     x, y, _ = post_sequences(PART6, np.array([3]), 0)
     assert x[:, 0, 1].tolist() == [1, 1, 1, 0, 0, 0]  # reading
     assert x[:, 0, 0].tolist() == [0, 0, 0, 1, 1, 1]  # answering

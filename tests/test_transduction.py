@@ -11,7 +11,7 @@ from nmbook.seqtrain import (
     current_max_len,
     train_transducer,
 )
-from nmbook.tasks.transduction import transduction_batch, transform
+from nmbook.tasks.transduction import check_lengths, transduction_batch, transform
 
 
 def test_transform_by_hand():
@@ -75,3 +75,19 @@ def test_training_reduces_the_loss_and_accuracy_has_one_entry_per_length():
     assert np.mean(hist.loss[-10:]) < np.mean(hist.loss[:10])
     acc = accuracy_by_length(net, "reverse", 4, [1, 2, 5], n=8, seed=0)
     assert set(acc) == {1, 2, 5} and all(0 <= c <= f <= 1 for c, f in acc.values())
+
+
+@pytest.mark.parametrize(
+    ("lengths", "match"),
+    [
+        (np.array([[1, 2]]), "non-empty 1-D integer"),
+        (np.array([], dtype=int), "non-empty 1-D integer"),
+        (np.array([1.0, 2.0]), "non-empty 1-D integer"),
+        (np.array([3, 0]), "lengths must be >= 1"),
+    ],
+)
+def test_check_lengths_names_the_argument(lengths, match):
+    """The one length check of the transduction batches and the post's replay."""
+    with pytest.raises(ValueError, match=match):
+        check_lengths(lengths)
+    np.testing.assert_array_equal(check_lengths([2, 1]), [2, 1])

@@ -35,6 +35,26 @@ def transform(task: str, seq: np.ndarray) -> np.ndarray:
     raise ValueError(f"task must be one of {TASKS}, got {task!r}")
 
 
+def check_lengths(lengths: np.ndarray) -> np.ndarray:
+    """``lengths`` as an array, checked to be ``(B,)`` integers >= 1 with B >= 1.
+
+    Raises:
+        ValueError: otherwise (the message names ``lengths``).
+    """
+    lengths = np.asarray(lengths)
+    if (
+        lengths.ndim != 1
+        or lengths.size == 0
+        or not np.issubdtype(lengths.dtype, np.integer)
+    ):
+        raise ValueError(
+            f"lengths must be a non-empty 1-D integer array, got {lengths!r}"
+        )
+    if lengths.min() < 1:
+        raise ValueError(f"lengths must be >= 1, got minimum {lengths.min()}")
+    return lengths
+
+
 def transduction_batch(
     task: str,
     lengths: np.ndarray | int,
@@ -70,17 +90,7 @@ def transduction_batch(
                 f"int, got {batch!r}"
             )
         lengths = np.full(batch, int(lengths))
-    lengths = np.asarray(lengths)
-    if (
-        lengths.ndim != 1
-        or lengths.size == 0
-        or not np.issubdtype(lengths.dtype, np.integer)
-    ):
-        raise ValueError(
-            f"lengths must be a non-empty 1-D integer array, got {lengths!r}"
-        )
-    if lengths.min() < 1:
-        raise ValueError(f"lengths must be >= 1, got minimum {lengths.min()}")
+    lengths = check_lengths(lengths)
     B, Lmax = lengths.size, int(lengths.max())
     T = 2 * Lmax + 1
     x = np.zeros((T, B, vocab + 1))
