@@ -48,6 +48,7 @@ OUT = _common.RESULTS / "nau_static.csv"
 STATE = _common.CHECKPOINTS / OUT.stem
 FIELDS = [
     "steps",
+    "cells",
     "model",
     "op",
     "seed",
@@ -64,33 +65,54 @@ FIELDS = [
 ]
 
 
-def _milestone(steps: int) -> Path:
-    return STATE / f"milestone-{steps}.npz"
-
-
-def _saved_step(path: Path) -> int | None:
-    """The step of a saved state, or ``None`` if it cannot be read."""
+def _saved_state(path: Path) -> tuple[int, list[tuple[str, str]]] | None:
+    """The step and cells of a saved state, or ``None`` if it cannot be read."""
     try:
         with np.load(path) as f:
-            return int(json.loads(str(f["meta"]))["step"])
+            meta = json.loads(str(f["meta"]))
+            return int(meta["step"]), [tuple(c) for c in meta["cells"]]
     except Exception:  # a file cut short, or not a state: ignored
         return None
 
 
-def run(steps: int, checkpoint: str | None = None) -> list[dict]:
-    """Train the 60 runs to ``steps`` (from the latest saved state before it) and
-    return their rows."""
-    runs = MadsenStaticRuns(CELLS, SEEDS)
+def _cells(text: str) -> tuple[tuple[str, str], ...]:
+    """``"all"`` or ``"model:op,model:op"`` -> the cells, in the order of CELLS."""
+    if text == "all":
+        return CELLS
+    chosen = {tuple(c.split(":", 1)) for c in text.split(",")}
+    if not chosen <= set(CELLS):
+        raise ValueError(f"cells must be 'all' or some of {CELLS}, got {text!r}")
+    return tuple(c for c in CELLS if c in chosen)
+
+
+def _state_dir(cells: str) -> Path:
+    """Where a cell set keeps its milestones: the full set in STATE, a subset in a
+    folder of its own (so that it never deletes the full set's states)."""
+    if cells == "all":
+        return STATE
+    return STATE / cells.replace(":", "_").replace(",", "+")
+
+
+def run(steps: int, cells: str = "all", checkpoint: str | None = None) -> list[dict]:
+    """Train the runs of ``cells`` (``"all"``: the 60 runs) to ``steps``, from the
+    latest saved state before it that holds them, and return their rows."""
+    chosen = _cells(cells)
+    runs = MadsenStaticRuns(chosen, SEEDS)
+    state = _state_dir(cells)
     earlier = sorted(
-        (int(p.stem.split("-")[1]), p) for p in STATE.glob("milestone-*.npz")
+        (int(p.stem.split("-")[1]), p) for p in state.glob("milestone-*.npz")
     )
     earlier = [(s, p) for s, p in earlier if s <= steps]
-    # the most advanced saved state not beyond ``steps``: a milestone, this key's
-    # checkpoint, or a later milestone's checkpoint (so that a milestone can be put
-    # where an interrupted run stopped)
-    files = [p for p in STATE.glob("*.npz") if not p.name.endswith(".tmp.npz")]
-    saved = [(_saved_step(p), p) for p in files]
-    saved = [(s, p) for s, p in saved if s is not None and s <= steps]
+    # the most advanced saved state not beyond ``steps`` that holds these cells: a
+    # milestone, this key's checkpoint, a later milestone's checkpoint (so that a
+    # milestone can be put where an interrupted run stopped), or a state of the full
+    # set (a subset continues from it)
+    files = {p for d in {state, STATE} for p in d.glob("*.npz")}
+    saved = []
+    for p in sorted(files):
+        got = None if p.name.endswith(".tmp.npz") else _saved_state(p)
+        if got is not None and got[0] <= steps and set(chosen) <= set(got[1]):
+            saved.append((got[0], p))
     if saved:
         runs.load(max(saved)[1])
     start, t0 = runs.step, time.perf_counter()
@@ -102,8 +124,8 @@ def run(steps: int, checkpoint: str | None = None) -> list[dict]:
 
     runs.train(steps, checkpoint, CHECKPOINT_EVERY, progress)
     ms = (time.perf_counter() - t0) / max(1, runs.step - start) * 1e3
-    STATE.mkdir(parents=True, exist_ok=True)
-    runs.save(_milestone(steps))
+    state.mkdir(parents=True, exist_ok=True)
+    runs.save(state / f"milestone-{steps}.npz")
     for s, p in earlier:  # keep only the newest state
         if s < steps:
             p.unlink()
@@ -115,6 +137,7 @@ def run(steps: int, checkpoint: str | None = None) -> list[dict]:
         c, j = divmod(i, len(SEEDS))
         curve = np.log10(np.maximum(ext[pick, c, j], 1e-300))
         row |= {
+            "cells": cells,
             "solved": int(row["solved"]),
             "ext_curve": " ".join(f"{v:.2f}" for v in curve),
             "ms_per_step": f"{ms:.2f}",
@@ -134,6 +157,8 @@ def summary(rows: list[dict]) -> None:
                 for r in rows
                 if (int(r["steps"]), r["model"], r["op"]) == (steps, model, op)
             ]
+            if not cell:  # a milestone trained for some cells only
+                continue
             solved = [int(r["first_solved"]) for r in cell if int(r["solved"])]
             med = f"{np.median(solved):,.0f}" if solved else "-"
             print(
@@ -150,11 +175,21 @@ def main() -> None:
         default=",".join(str(m) for m in MILESTONES),
         help="comma-separated step counts at which rows are written",
     )
+    parser.add_argument(
+        "--cells",
+        default="all",
+        help="'all' (the 60 runs) or some cells, e.g. 'nau:sub': their runs continue "
+        "from the latest state that holds them (a state of all cells included)",
+    )
     args = parser.parse_args()
     opts = sweep_options(args)
     if opts.get("jobs", 1) != 1:
         parser.error("the milestones continue one another: run with --jobs 1")
-    keys = [{"steps": int(m)} for m in args.milestones.split(",")]
+    try:
+        _cells(args.cells)
+    except ValueError as e:
+        parser.error(str(e))
+    keys = [{"steps": int(m), "cells": args.cells} for m in args.milestones.split(",")]
     if sorted(k["steps"] for k in keys) != [k["steps"] for k in keys]:
         parser.error("--milestones must be increasing")
     summary(sweep(run, keys, OUT, FIELDS, **opts))

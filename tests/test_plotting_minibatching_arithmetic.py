@@ -98,4 +98,7 @@ def test_threshold_curves_are_relative_to_each_runs_threshold():
     np.testing.assert_allclose(ax.get_lines()[2].get_ydata(), [5.0, 1.5, 0.0])
     with pytest.raises(ValueError, match="log_mse"):
         plot_threshold_curves(steps, log_mse[:, :2], np.zeros(2))
+    ax = plot_threshold_curves(steps, log_mse, np.zeros(2), ramp=(1000, 2000))
+    (band,) = ax.patches  # the shaded ramp spans its steps
+    assert (band.get_x(), band.get_width()) == (1000, 1000)
     plt.close("all")

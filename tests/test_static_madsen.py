@@ -115,6 +115,36 @@ def test_checkpoint_resume_equals_a_straight_run(tmp_path):
         other.load(tmp_path / "c.npz")
 
 
+def test_a_subset_of_cells_continues_from_a_checkpoint_of_all(tmp_path):
+    """A checkpoint of three cells resumes any subset of them, each run exactly as it
+    continues in the full set (a seed's input stream is shared by its cells)."""
+    cells = [("nau", "add"), ("nau", "sub"), ("nmu", "mul")]
+    full = MadsenStaticRuns(cells, [0, 1], TINY)
+    full.train(15)
+    full.save(tmp_path / "all.npz")
+    full.train(40)
+    for subset in (
+        [("nau", "sub")],
+        [("nmu", "mul")],
+        [("nmu", "mul"), ("nau", "add")],
+    ):
+        part = MadsenStaticRuns(subset, [0, 1], TINY)
+        part.load(tmp_path / "all.npz")
+        assert part.step == 15
+        part.train(40)
+        rows = {(r["model"], r["op"], r["seed"]): r for r in full.results()}
+        for r in part.results():
+            assert r == rows[r["model"], r["op"], r["seed"]]
+        for c, cell in enumerate(subset):
+            np.testing.assert_array_equal(
+                part.layer1.W.value[c], full.layer1.W.value[cells.index(cell)]
+            )
+    more = MadsenStaticRuns([("nau", "sub")], [0, 1], TINY)
+    more.save(tmp_path / "sub.npz")
+    with pytest.raises(ValueError, match="other cells"):
+        full.load(tmp_path / "sub.npz")
+
+
 def test_bad_cells_and_seeds():
     with pytest.raises(ValueError, match="unknown cell"):
         MadsenStaticRuns([("nac", "add")], [0], TINY)

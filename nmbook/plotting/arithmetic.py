@@ -299,7 +299,9 @@ def plot_seed_strip(per_seed, ylabel, ax=None, title=None, log=True):
     return ax
 
 
-def plot_threshold_curves(steps, log_mse, log_threshold, ax=None, title=None):
+def plot_threshold_curves(
+    steps, log_mse, log_threshold, ax=None, title=None, ramp=None
+):
     """Every run's extrapolation error against the training step, divided by its own
     success threshold (log10), so that 0 is the threshold; the median in black.
 
@@ -307,6 +309,7 @@ def plot_threshold_curves(steps, log_mse, log_threshold, ax=None, title=None):
         steps: ``(T,)`` training steps of the evaluations.
         log_mse: ``(n_runs, T)`` log10 extrapolation MSE of each run.
         log_threshold: ``(n_runs,)`` log10 of each run's threshold.
+        ramp: optional ``(start, end)`` steps, shaded: where the regulariser rises.
 
     Returns the axes. Taught in: Part IV (the evidence page: Madsen & Johansen's task,
     seed by seed).
@@ -319,6 +322,8 @@ def plot_threshold_curves(steps, log_mse, log_threshold, ax=None, title=None):
         )
     if ax is None:
         _, ax = plt.subplots(figsize=(FIGSIZE[0], 3.4), layout="constrained")
+    if ramp is not None:
+        ax.axvspan(*ramp, color=PALETTE[2], alpha=0.12, lw=0, label="regulariser ramp")
     for r in rel:
         ax.plot(steps, r, color=PALETTE[0], alpha=0.35, lw=0.8)
     ax.plot(steps, np.median(rel, axis=0), color="k", lw=1.6, label="median")

@@ -415,11 +415,15 @@ class MadsenStaticRuns:
         os.replace(tmp, path)
 
     def load(self, path: str | os.PathLike) -> None:
-        """Restore a state written by :meth:`save` for the same cells, seeds, setup."""
+        """Restore a state written by :meth:`save` for the same seeds and setup and the
+        same cells or more: from a checkpoint of more cells, this object's cells are
+        taken out (a seed's input stream is shared by its cells, so a subset continues
+        exactly as the full set would)."""
         with np.load(path) as f:
             meta = json.loads(str(f["meta"]))
+            saved = [tuple(c) for c in meta["cells"]]
             same = (
-                [tuple(c) for c in meta["cells"]] == self.cells
+                set(self.cells) <= set(saved)
                 and meta["seeds"] == self.seeds
                 and meta["setup"] == json.loads(json.dumps(asdict(self.setup)))
             )
@@ -427,12 +431,28 @@ class MadsenStaticRuns:
                 raise ValueError(
                     f"checkpoint {path} is for other cells, seeds or setup"
                 )
-            for i, u in enumerate(self.units):
-                u.W.value[...] = f[f"W{i}"]
-                self.opt.m[i][...] = f[f"m{i}"]
-                self.opt.v[i][...] = f[f"v{i}"]
+            pick = [saved.index(c) for c in self.cells]
+            # where each unit of the checkpoint sits (the order of save()) and whose
+            # rows it holds; this object's units take the rows of its own cells
+            where, k = {"layer1": (0, saved)}, 1
+            for model, name in (("nau", "layer2a"), ("nmu", "layer2m")):
+                held = [c for c in saved if c[0] == model]
+                if held:
+                    where[name], k = (k, held), k + 1
+            mine = [("layer1", self.cells)] + [
+                (name, [c for c in self.cells if c[0] == model])
+                for model, name in (("nau", "layer2a"), ("nmu", "layer2m"))
+                if getattr(self, name) is not None
+            ]
+            for i, (name, cells) in enumerate(mine):
+                k, held = where[name]
+                r = [held.index(c) for c in cells]
+                self.units[i].W.value[...] = f[f"W{k}"][r]
+                self.opt.m[i][...] = f[f"m{k}"][r]
+                self.opt.v[i][...] = f[f"v{k}"][r]
             self.history = {
-                k: list(f[f"h_{k}"]) for k in ("step", "int", "ext", "sparse")
+                "step": list(f["h_step"]),
+                **{k: list(f[f"h_{k}"][:, pick]) for k in ("int", "ext", "sparse")},
             }
         self.step, self.opt.t = int(meta["step"]), int(meta["t"])
         for g, s in zip(self.data_rngs, meta["rngs"], strict=True):
