@@ -155,7 +155,7 @@ execute: venv
 report: venv
 	$(BIN)/python tools/execute_notebooks.py --report book/execution_report.md $(NOTEBOOKS)
 
-# Every sweep of benchmarks/, rewriting benchmarks/results/*.csv (about 4.5 hours on one core), through the
+# Every sweep of benchmarks/, rewriting benchmarks/results/*.csv (about nine hours on one core), through the
 # sweep runner of benchmarks/_common.py: `make benchmarks JOBS=2` runs two at a time (the same rows),
 # BENCHMARK_ARGS="--resume" keeps the rows already there, "--only reversal" picks sweeps (benchmarks/_run_all.py).
 benchmarks: venv

@@ -20,9 +20,17 @@ the threshold, its sparsity error and its extrapolation-error curve (log10 MSE e
 interrupted run stopped, add its checkpoint's step as a milestone, e.g. ``--resume
 --milestones 100000,250000,450000,1000000``.
 
-Run: ``nice -n 10 .venv/bin/python benchmarks/nau_static.py --resume`` (about 3.5 ms a
-step for the 60 runs on one core: ~1 hour per 10^6 steps) — writes
-``benchmarks/results/nau_static.csv`` and prints each cell's rate with its 95% interval.
+``--cells`` trains some cells only (``all``, or e.g. ``nau:sub``; the ``cells`` column
+says which set a row was trained in): they continue from the latest state that holds
+them, a state of all cells included, and keep their milestones in a folder of their
+own. A seed's input stream is shared by its cells, so a run continued alone follows the
+trajectory it would have followed among all 60. The committed CSV takes the NAU on a − b
+and the NMU on a × b past 2·10^6 steps this way (``_run_all.py`` lists the commands).
+
+Run: ``nice -n 10 .venv/bin/python benchmarks/nau_static.py --resume`` (about 2–3.5 ms a
+step for the 60 runs on one core, 1.3 ms for the 20 of one NAU cell and 1.7 ms for the
+NMU's: ~1 hour per 10^6 steps) — writes ``benchmarks/results/nau_static.csv`` and prints
+each cell's rate with its 95% interval.
 """
 
 from __future__ import annotations
