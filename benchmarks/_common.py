@@ -309,14 +309,13 @@ def sweep(
         )
 
     rows = read_rows(out)
-    kept_keys = {
-        _key_text(r, key_fields) for r in kept if _key_text(r, key_fields) not in index
-    }
 
     def default_order(pair):
+        # this sweep's rows in key order, after the rest: the kept rows and any that
+        # another process appended meanwhile (another --cells of nau_static.py)
         pos, r = pair
         k = _key_text(r, key_fields)
-        return (0, pos) if k in kept_keys else (1, index[k], pos)
+        return (1, index[k], pos) if k in index else (0, pos)
 
     ranked = sorted(
         enumerate(rows), key=default_order if order is None else (lambda p: order(p[1]))

@@ -204,3 +204,24 @@ def test_make_benchmarks_runs_every_script_and_writes_every_csv():
         text = (bench / script).read_text()
         assert "sweep(" in text and "add_arguments(" in text, script
         assert text.index("import _common") < text.index("import numpy"), script
+
+
+def test_rows_another_process_appends_meanwhile_are_kept(tmp_path, monkeypatch):
+    """Two sweeps may append to one CSV at once (nau_static.py's --cells): the final
+    rewrite of one keeps the other's rows instead of failing on their keys."""
+    out = tmp_path / "shared.csv"
+    monkeypatch.setattr(_common, "CHECKPOINTS", tmp_path / "checkpoints")
+    foreign = {"task": "bigram_flip", "seed": 9, "loss": "x", "solved_at": "-1"}
+
+    def run_and_meddle(task: str, seed: int) -> dict:
+        with out.open("a", newline="") as fh:  # the other process's row
+            csv.DictWriter(fh, fieldnames=FIELDS, restval="").writerow(foreign)
+        return {"task": task, "seed": seed, "loss": "y", "solved_at": "-1"}
+
+    rows = _common.sweep(run_and_meddle, KEYS[:2], out, FIELDS)
+    assert [(r["task"], r["seed"]) for r in rows] == [
+        ("bigram_flip", "9"),
+        ("bigram_flip", "9"),
+        ("copy", "0"),
+        ("copy", "1"),
+    ]
