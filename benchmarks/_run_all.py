@@ -65,7 +65,7 @@ SWEEPS = (
     ),
     (
         "nau_static.py",
-        ("--cells", "nmu:mul", "--milestones", "3000000,4000000", "--resume"),
+        ("--cells", "nmu:mul", "--milestones", "3000000", "--resume"),
         "nau_static.csv",
     ),
 )
