@@ -15,8 +15,9 @@ build . --builder singlehtml``), then runs this script, which:
   the date of the last commit), one ``<h1>`` per part of ``_toc.yml`` (its caption) with
   each chapter's title as ``<h2>``, so that Chromium's outline has one bookmark per part
   and, under it, one per chapter; a page break before each part and chapter; toggled
-  cells expanded; long code lines wrapped instead of cut; no navigation chrome (header,
-  sidebars, buttons, search, permalinks);
+  cells expanded, except the full rows of each benchmark CSV, which give way to a line
+  naming the file (summaries stay); long code lines wrapped instead of cut; no
+  navigation chrome (header, sidebars, buttons, search, permalinks);
 * prints it with ``page.pdf`` (A4 at 80 %, page numbers in the footer, outline and
   tags), then gives every bookmark its heading's exact text with pypdf (Chromium's can
   lose spaces or repeat words) and sets the author.

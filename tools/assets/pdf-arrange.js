@@ -6,6 +6,20 @@
   document.documentElement.dataset.theme = 'light';
   document.documentElement.dataset.mode = 'light';
   document.title = title;
+  // Every row of every benchmark CSV is on the HTML edition's Benchmarks page and in the CSV itself; in print
+  // (some 200 pages of numbers) each full table gives way to one line naming its file. Summaries stay.
+  document.querySelectorAll('details.benchmark-rows').forEach(d => {
+    const table = d.querySelector('table[id^="benchmark-table-"]');
+    const p = document.createElement('p');
+    p.className = 'nmbook-rows-note';
+    if (table) {
+      const name = table.id.slice('benchmark-table-'.length);
+      p.textContent = `Every row: benchmarks/results/${name}.csv, and the Benchmarks page of the HTML edition.`;
+    } else {
+      p.textContent = 'Every row: the Benchmarks page of the HTML edition.';
+    }
+    d.replaceWith(p);
+  });
   document.querySelectorAll('details').forEach(d => { d.open = true; });
   document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
   document.querySelectorAll('img').forEach(img => { img.loading = 'eager'; });
